@@ -1,0 +1,78 @@
+"""The small interface between the workflow model and whatever runs it.
+
+Task code never talks to faust, Kafka or a database directly: it calls the
+:class:`WorkflowRuntime` installed with :func:`dagger.core.context.set_runtime`.
+The faust engine (``dagger.runtime``) and the in-memory runtime used by unit tests
+(``dagger.core.memory``) both implement it.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from dagger.tasks.task import ITemplateDAGInstance, Trigger
+
+
+class WorkflowRuntime(ABC):
+    """Persistence, timers, correlation and transport, as the workflow model sees them.
+
+    Every method is keyed by ids and plain values so implementations may store
+    records however they like. Implementations must be safe to call from agents,
+    timers and web handlers alike.
+    """
+
+    #: Delete a workflow (and its triggers and index entries) once it reaches a terminal state.
+    delete_workflow_on_complete: bool = False
+
+    def now(self) -> float:
+        """Return the current time in epoch seconds (tests substitute a fake clock)."""
+        return time.time()
+
+    @abstractmethod
+    async def load_workflow(self, workflow_id: UUID | str) -> ITemplateDAGInstance | None:
+        """Return the stored workflow instance, or ``None`` when there is none."""
+
+    @abstractmethod
+    async def save_workflow(self, workflow: ITemplateDAGInstance) -> None:
+        """Persist a workflow instance.
+
+        Bumps ``update_count`` and ``lastupdated``, emits the task-update event and
+        callbacks, then writes the record. A workflow deleted on completion is not
+        written again.
+        """
+
+    @abstractmethod
+    async def delete_workflow(self, workflow: ITemplateDAGInstance) -> None:
+        """Remove a workflow record together with its triggers and correlation entries."""
+
+    @abstractmethod
+    async def save_trigger(self, trigger: Trigger) -> None:
+        """Store (or overwrite) a timer trigger; it fires at ``trigger.trigger_time``."""
+
+    @abstractmethod
+    async def remove_trigger(self, workflow_id: UUID, task_id: UUID) -> None:
+        """Forget the trigger of one task; a no-op when there is none."""
+
+    @abstractmethod
+    async def index_listener(
+        self, key_value: str, topic: str, workflow_id: UUID, task_id: UUID
+    ) -> None:
+        """Record that messages on ``topic`` correlated by ``key_value`` concern this task."""
+
+    @abstractmethod
+    async def unindex_listener(
+        self, key_value: str, topic: str, workflow_id: UUID, task_id: UUID
+    ) -> None:
+        """Remove one correlation entry; a no-op when it is absent."""
+
+    @abstractmethod
+    async def lookup_listeners(self, key_value: str, topic: str) -> list[tuple[UUID, UUID]]:
+        """Return ``(workflow_id, task_id)`` pairs indexed under a key value on a topic."""
+
+    @abstractmethod
+    async def send_for_creation(self, key: Any, workflow: ITemplateDAGInstance) -> None:
+        """Send a workflow over the tasks topic so the worker owning ``key`` creates it."""
