@@ -1,0 +1,35 @@
+# Everything runs from the project's own virtualenv in .venv (created by `make install`).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint docs bench
+
+# Fast when nothing changed: the stamp is newer than pyproject.toml.
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The pizza example end to end on the embedded development broker.
+demo: install
+	$(PY) -m examples.pizza.demo
+
+test: install
+	$(MAKE) lint
+	$(PY) -m pytest
+	$(MAKE) docs
+
+lint: install
+	$(PY) -m ruff check dagger tests examples benchmarks
+	$(PY) -m mypy dagger
+
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir .site
+
+bench: install
+	$(PY) -m benchmarks run-all
