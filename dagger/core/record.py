@@ -22,10 +22,17 @@ import enum
 import importlib
 import inspect
 import json
+import sys
 import time
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, TypeVar, Union, dataclass_transform
+from typing import Any, ClassVar, TypeVar, Union
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - Python 3.10 (typing_extensions comes with pydantic)
+    from typing_extensions import dataclass_transform
 from uuid import UUID
 
 TYPE_TAG = "__faust"
@@ -311,7 +318,7 @@ def decode_value(value: Any, hint: Any = None) -> Any:
         return _decode_untyped(value)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
-    if origin is Union:
+    if origin is Union or origin is types.UnionType:  # Optional[X] and X | None
         concrete = [a for a in args if a is not type(None)]
         return decode_value(value, concrete[0] if len(concrete) == 1 else None)
     if hint is UUID:

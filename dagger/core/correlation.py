@@ -1,0 +1,113 @@
+"""Keeping the runtime's correlation index in step with a workflow's listener tasks.
+
+A listener task (any task with a ``correlatable_key``) is indexed under
+``(str(runtime_parameters[correlatable_key]), task.topic)`` while it may still receive a
+message: NOT_STARTED (for skip-to), SUBMITTED, EXECUTING, and COMPLETED when it has
+``reprocess_on_message``. The workflow remembers what each task was indexed under in
+``sensor_tasks_to_correletable_map``, so an entry can be removed, or moved when the
+runtime parameter changes, without searching the index.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from dagger.core.ports import WorkflowRuntime
+from dagger.core.status import TaskStatusEnum
+from dagger.core.transitions import code_of, is_terminal
+from dagger.tasks._records import CorrelatableMapValue
+
+if TYPE_CHECKING:
+    from dagger.tasks.task import ITask, ITemplateDAGInstance
+
+logger = logging.getLogger(__name__)
+
+
+def topic_of(task: Any) -> str:
+    """The topic name a listener is indexed under (``""`` for a sensor without a topic)."""
+    return str(getattr(task, "topic", None) or "")
+
+
+def is_listener(task: Any) -> bool:
+    """Whether the task takes part in correlation (its ``correlatable_key`` is set)."""
+    return bool(getattr(task, "correlatable_key", None))
+
+
+def wants_index(task: ITask) -> bool:
+    """Whether a listener may still receive messages, and so belongs in the index."""
+    if not is_listener(task):
+        return False
+    if not is_terminal(task):
+        return True
+    return code_of(task) is TaskStatusEnum.COMPLETED and bool(task.reprocess_on_message)
+
+
+def current_value(workflow: ITemplateDAGInstance, task: ITask) -> str | None:
+    """The value the task should be indexed under now (``None`` when the parameter is unset)."""
+    value = workflow.runtime_parameters.get(str(task.correlatable_key))
+    return None if value is None else str(value)
+
+
+async def index_task(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance, task: ITask) -> bool:
+    """Index the task under its current key value (idempotent); ``False`` when there is none."""
+    value = current_value(workflow, task)
+    if value is None:
+        return False
+    await runtime.index_listener(value, topic_of(task), workflow.id, task.id)
+    workflow.sensor_tasks_to_correletable_map[task.id] = CorrelatableMapValue(
+        str(task.correlatable_key), value
+    )
+    return True
+
+
+async def unindex_task(
+    runtime: WorkflowRuntime, workflow: ITemplateDAGInstance, task: ITask
+) -> bool:
+    """Remove the task's index entry, if it has one."""
+    entry = workflow.sensor_tasks_to_correletable_map.pop(task.id, None)
+    if entry is None:
+        return False
+    await runtime.unindex_listener(
+        str(entry.correlatable_key_attr_value), topic_of(task), workflow.id, task.id
+    )
+    return True
+
+
+async def sync_task(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance, task: ITask) -> None:
+    """Bring one task's index entry in line with its status and its key's current value."""
+    entry = workflow.sensor_tasks_to_correletable_map.get(task.id)
+    if not wants_index(task):
+        if entry is not None:
+            await unindex_task(runtime, workflow, task)
+        return
+    value = current_value(workflow, task)
+    if entry is not None and entry.correlatable_key_attr_value == value:
+        return
+    if entry is not None:
+        logger.debug(
+            "re-indexing listener %s: %s %r -> %r",
+            task.task_name,
+            task.correlatable_key,
+            entry.correlatable_key_attr_value,
+            value,
+        )
+        await unindex_task(runtime, workflow, task)
+    await index_task(runtime, workflow, task)
+
+
+async def sync_index(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance) -> None:
+    """Re-index every listener of a workflow whose key value or status changed."""
+    for task in list(workflow.tasks.values()):
+        if is_listener(task) or task.id in workflow.sensor_tasks_to_correletable_map:
+            await sync_task(runtime, workflow, task)
+
+
+async def unindex_all(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance) -> None:
+    """Remove every index entry of a workflow (it ended, or is deleted)."""
+    for task_id in list(workflow.sensor_tasks_to_correletable_map):
+        task = workflow.tasks.get(task_id)
+        entry = workflow.sensor_tasks_to_correletable_map.pop(task_id)
+        await runtime.unindex_listener(
+            str(entry.correlatable_key_attr_value), topic_of(task), workflow.id, task_id
+        )

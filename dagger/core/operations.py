@@ -1,0 +1,116 @@
+"""The engine-level use cases of the workflow model, each taking the runtime explicitly.
+
+The faust engine, the executor strategy and the templates call these; unit tests call them
+with an :class:`~dagger.core.memory.InMemoryRuntime`. Task code reached from here uses the
+runtime installed with :func:`dagger.core.context.set_runtime`, which must be the same one.
+
+- :func:`register_waiting_tasks`: index listeners and store triggers of a workflow;
+- :func:`store_and_create`: register, start if SUBMITTED, save (a workflow arriving here);
+- :func:`submit`: hand a workflow to the engine, here or on the worker owning its key;
+- :func:`dispatch_listener_message`: deliver a listener-topic message;
+- :func:`fire_trigger`: handle one due timer trigger.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagger.core import transitions as tr
+from dagger.core._dispatch import dispatch_listener_message, skip_to
+from dagger.core._timer import fire_trigger
+from dagger.core.correlation import current_value, is_listener, topic_of
+from dagger.core.persistence import persist
+from dagger.core.ports import WorkflowRuntime
+from dagger.exceptions.exceptions import TaskInvalidState
+from dagger.tasks._support import now
+from dagger.tasks.task import CorrelatableMapValue, ITemplateDAGInstance, Trigger, TriggerTask
+
+__all__ = [
+    "MissingPartitionKeyError",
+    "dispatch_listener_message",
+    "fire_trigger",
+    "persist",
+    "register_waiting_tasks",
+    "skip_to",
+    "store_and_create",
+    "submit",
+]
+
+
+class MissingPartitionKeyError(TaskInvalidState, KeyError):
+    """``submit(repartition=True)`` needs the runtime parameter named by ``partition_key_lookup``."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+async def register_waiting_tasks(
+    runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any]
+) -> None:
+    """Index every unfinished listener and store every unfinished trigger of a workflow.
+
+    Idempotent, so the engine also calls it after recovery. A listener is indexed under
+    ``str(runtime_parameters[correlatable_key])`` on its topic when that parameter is set
+    (otherwise it is indexed once a task sets it: see ``persist``); a trigger task with a
+    ``time_to_execute`` gets its trigger.
+    """
+    for task in list(workflow.tasks.values()):
+        if tr.is_terminal(task):
+            continue
+        if is_listener(task):
+            value = current_value(workflow, task)
+            if value is not None:
+                old = workflow.sensor_tasks_to_correletable_map.get(task.id)
+                if old is not None and old.correlatable_key_attr_value != value:
+                    await runtime.unindex_listener(
+                        old.correlatable_key_attr_value, topic_of(task), workflow.id, task.id
+                    )
+                await runtime.index_listener(value, topic_of(task), workflow.id, task.id)
+                workflow.sensor_tasks_to_correletable_map[task.id] = CorrelatableMapValue(
+                    str(task.correlatable_key), value
+                )
+        if isinstance(task, TriggerTask) and task.time_to_execute is not None:
+            await runtime.save_trigger(Trigger(task.time_to_execute, task.id, workflow.id))
+
+
+async def store_and_create(
+    runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any]
+) -> None:
+    """Register the workflow's waiting tasks, start it if SUBMITTED, then save it."""
+    await register_waiting_tasks(runtime, workflow)
+    if tr.code_of(workflow) is tr.S.SUBMITTED:
+        await workflow.start(workflow)
+    await persist(runtime, workflow)
+
+
+async def submit(
+    runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any], *, repartition: bool = True
+) -> None:
+    """Mark the workflow SUBMITTED and run it.
+
+    ``repartition=True`` sends it (``runtime.send_for_creation``) keyed by
+    ``runtime_parameters[partition_key_lookup]`` to the worker owning that key, which
+    stores and starts it; a missing key raises :class:`MissingPartitionKeyError`.
+    ``repartition=False`` stores and starts it here. A workflow that has already ended
+    raises ``TaskInvalidState``.
+    """
+    if tr.is_terminal(workflow):
+        raise TaskInvalidState(
+            f"workflow {workflow.id} ({workflow.template_name}) is already "
+            f"{tr.code_of(workflow).name}; create a new instance to run it again"
+        )
+    key = None
+    if repartition:
+        lookup = workflow.partition_key_lookup
+        key = workflow.runtime_parameters.get(lookup) if lookup is not None else None
+        if key is None:
+            raise MissingPartitionKeyError(
+                f"workflow {workflow.id} ({workflow.template_name}): submit(repartition=True) "
+                f"needs the runtime parameter {lookup!r} (its partition_key_lookup) to choose "
+                f"the worker, but it is not set; set it or use repartition=False"
+            )
+    tr.require(tr.SUBMIT, workflow, now())
+    if repartition:
+        await runtime.send_for_creation(key, workflow)
+    else:
+        await store_and_create(runtime, workflow)

@@ -1,0 +1,1 @@
+"""How workflow instances are submitted for execution (``executor``)."""

@@ -1,0 +1,1 @@
+"""Workflow and process templates and their builders (``definition``), and ``DAGBuilderHelper``."""

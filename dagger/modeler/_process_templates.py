@@ -1,0 +1,318 @@
+"""Process templates: plain, parallel composite and dynamic.
+
+A process instance's ``parent_id`` is the workflow; its tasks' ``parent_id`` is the process.
+The processes after it are created with the same parent and linked through ``next_dags``.
+Creating instances only reads the templates (and the dynamic builders), so one registered
+template serves any number of instances.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from dagger.exceptions.exceptions import TaskInvalidState
+from dagger.tasks.task import (
+    DefaultProcessTemplateDAGInstance,
+    ITask,
+    ITemplateDAGInstance,
+    ParallelCompositeTask,
+    TaskOperator,
+    TaskType,
+)
+from dagger.templates._common import add_child_id, dotted, enum_value, new_id, not_started, now
+from dagger.templates._interfaces import (
+    IDynamicProcessTemplateDAG,
+    IProcessTemplateDAG,
+    IProcessTemplateDAGBuilder,
+)
+
+
+async def create_following(
+    templates: Sequence[Any],
+    node: ITask,
+    parent_id: UUID,
+    parent_name: str,
+    partition_key_lookup: str,
+    *,
+    repartition: bool,
+    seed: random.Random | None,
+    workflow_instance: ITemplateDAGInstance | None,
+    **kwargs: Any,
+) -> None:
+    """Create the processes that follow ``node`` (same parent) and link them as its next."""
+    node.next_dags = []
+    for template in templates:
+        next_id = new_id(seed)
+        created = await template.create_instance(
+            next_id,
+            parent_id,
+            parent_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+        node.next_dags.append(created.id)
+
+
+def _init_node(node: ITask, name: str, parent_name: str, task_type: TaskType) -> None:
+    node.task_name = dotted(parent_name, name)
+    node.task_type = task_type.value
+    node.status = not_started()
+    node.time_created = now()
+    node.process_name = name  # type: ignore[attr-defined]
+
+
+class ProcessTemplateDAG(IProcessTemplateDAG):
+    """A process: a chain of task templates, then the next processes."""
+
+    def __init__(
+        self,
+        next_process_dag: list[Any],
+        app: Any,
+        name: str,
+        process_type: type[ITask] | None,
+        root_task_dag: Any,
+        max_run_duration: int,
+    ) -> None:
+        super().__init__(
+            next_process_dag,
+            app,
+            name,
+            process_type or DefaultProcessTemplateDAGInstance,
+            root_task_dag,
+            max_run_duration,
+        )
+
+    async def create_instance(
+        self,
+        id: UUID,
+        parent_id: UUID,
+        parent_name: str,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        workflow_instance: ITemplateDAGInstance | None = None,
+        **kwargs: Any,
+    ) -> ITask:
+        """Create the process, its task chain and the processes that follow it."""
+        if self.root_task_dag is None:
+            raise TaskInvalidState(
+                f"process {self.name!r} has no root task; call set_root_task on its builder"
+            )
+        assert self.process_type is not None  # set in __init__
+        process = self.process_type(id=id, parent_id=parent_id)
+        _init_node(process, self.name, parent_name, TaskType.SUB_DAG)
+        process.max_run_duration = self.max_run_duration  # type: ignore[attr-defined]
+        if workflow_instance is not None:
+            workflow_instance.add_task(process)
+        root_id = new_id(seed)
+        await self.root_task_dag.create_instance(
+            root_id,
+            process.id,
+            process.task_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+        process.root_dag = root_id
+        await create_following(
+            self.next_process_dag,
+            process,
+            parent_id,
+            parent_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+        return process
+
+    def set_dynamic_process_builders(
+        self, process_template_builders: list[IProcessTemplateDAGBuilder]
+    ) -> None:
+        """Not supported: only dynamic processes take builders."""
+        raise NotImplementedError(
+            f"process {self.name!r} is a {type(self).__name__}, not a dynamic process; build "
+            f"it with DynamicProcessTemplateDagBuilder (DAGBuilderHelper."
+            f"generic_dynamic_process_builder) to set process builders per instance"
+        )
+
+    def set_parallel_process_template_dags(
+        self, parallel_process_templates: list[IProcessTemplateDAG]
+    ) -> None:
+        """Not supported: only parallel composite processes have parallel children."""
+        raise NotImplementedError(
+            f"process {self.name!r} is a {type(self).__name__}, not a parallel composite; "
+            f"build it with ParallelCompositeProcessTemplateDagBuilder"
+        )
+
+
+class ParallelCompositeProcessTemplateDAG(ProcessTemplateDAG):
+    """Processes that run side by side, joined by ``parallel_operator_type``.
+
+    The instance is a ``ParallelCompositeTask`` whose children are processes; with
+    ATLEAST_ONE it completes when the first child does, with JOIN_ALL when all have.
+    """
+
+    def __init__(
+        self,
+        next_process_dag: list[Any],
+        app: Any,
+        name: str,
+        process_type: type[ITask] | None,
+        child_process_task_templates: Sequence[Any],
+        parallel_operator_type: TaskOperator,
+    ) -> None:
+        super().__init__(
+            next_process_dag, app, name, process_type or ParallelCompositeTask, None, 0
+        )
+        self.child_process_task_templates: list[Any] = list(child_process_task_templates)
+        self.parallel_operator_type = parallel_operator_type
+
+    @property
+    def child_task_templates(self) -> list[Any]:
+        """The child process templates (alias of ``child_process_task_templates``)."""
+        return self.child_process_task_templates
+
+    async def create_instance(
+        self,
+        id: UUID,
+        parent_id: UUID,
+        parent_name: str,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        workflow_instance: ITemplateDAGInstance | None = None,
+        **kwargs: Any,
+    ) -> ITask:
+        """Create the composite with its operator, its child processes, then what follows."""
+        assert self.process_type is not None  # set in __init__
+        composite = self.process_type(id=id, parent_id=parent_id)
+        _init_node(composite, self.name, parent_name, TaskType.PARALLEL_COMPOSITE)
+        composite.operator_type = enum_value(self.parallel_operator_type)  # type: ignore[attr-defined]
+        if workflow_instance is not None:
+            workflow_instance.add_task(composite)
+        for template in self.child_process_task_templates:
+            child_id = new_id(seed)
+            child = await template.create_instance(
+                child_id,
+                composite.id,
+                composite.task_name,
+                partition_key_lookup,
+                repartition=repartition,
+                seed=seed,
+                workflow_instance=workflow_instance,
+                **kwargs,
+            )
+            add_child_id(composite, child.id)
+        await create_following(
+            self.next_process_dag,
+            composite,
+            parent_id,
+            parent_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+        return composite
+
+    def set_parallel_process_template_dags(
+        self, parallel_process_templates: list[IProcessTemplateDAG]
+    ) -> None:
+        """Replace the child process templates (this mutates the registered template)."""
+        self.child_process_task_templates = list(parallel_process_templates)
+
+
+def _fresh_builder(
+    builder: IProcessTemplateDAGBuilder, max_run_duration: int
+) -> IProcessTemplateDAGBuilder:
+    """A copy of ``builder`` that can be linked and built without touching the original."""
+    clone = copy.copy(builder)
+    clone.next_process_dag = list(builder.next_process_dag)
+    # The placeholder's own limit applies to each generated process that has none.
+    if max_run_duration and getattr(clone, "max_run_duration", None) == 0:
+        clone.max_run_duration = max_run_duration  # type: ignore[attr-defined]
+    return clone
+
+
+class DynamicProcessTemplateDAG(IDynamicProcessTemplateDAG):
+    """A placeholder process replaced, in each instance, by processes built from builders.
+
+    The builders are set per use (``TemplateDAG.set_dynamic_builders_for_process_template``);
+    each ``create_instance`` builds fresh templates from copies of them, so reusing one set
+    of builders for many instances never duplicates processes. Without builders, the
+    placeholder is skipped and the next process takes its place.
+    """
+
+    def __init__(
+        self, next_process_dag: list[Any], app: Any, name: str, max_run_duration: int
+    ) -> None:
+        super().__init__(next_process_dag, app, name, max_run_duration)
+
+    def build_and_link_processes(
+        self, process_builder_list: list[IProcessTemplateDAGBuilder], dag_templates: list[Any]
+    ) -> list[IProcessTemplateDAG]:
+        """Build the builders into a chain ending in ``dag_templates``; return ``[head]``.
+
+        Works on copies of the builders, which are left unchanged.
+        """
+        builders = [_fresh_builder(b, self.max_run_duration) for b in process_builder_list]
+        if not builders:
+            return list(dag_templates)
+        for template in dag_templates:
+            builders[-1].set_next_process(template)
+        head = builders[-1].build()
+        for builder in reversed(builders[:-1]):
+            builder.set_next_process(head)
+            head = builder.build()
+        return [head]
+
+    async def create_instance(
+        self,
+        id: UUID,
+        parent_id: UUID,
+        parent_name: str,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        workflow_instance: ITemplateDAGInstance | None = None,
+        **kwargs: Any,
+    ) -> ITask:
+        """Create the generated processes (or the next process) in place of this one."""
+        if self._dynamic_process_builders:
+            head = self.build_and_link_processes(
+                self._dynamic_process_builders, self.next_process_dag
+            )[0]
+        elif self.next_process_dag:
+            head = self.next_process_dag[0]
+        else:
+            raise TaskInvalidState(
+                f"dynamic process {self.name!r} has no process builders and nothing after it; "
+                f"call set_dynamic_builders_for_process_template({self.name!r}, builders) on "
+                f"the workflow template before creating an instance"
+            )
+        created: ITask = await head.create_instance(
+            id,
+            parent_id,
+            parent_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+        return created

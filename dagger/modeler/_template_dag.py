@@ -1,0 +1,187 @@
+"""The workflow template (:class:`TemplateDAG`) and its builder."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import deque
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from dagger.core import operations, transitions
+from dagger.core.context import get_runtime
+from dagger.exceptions.exceptions import TemplateDoesNotExist
+from dagger.tasks.task import DefaultTemplateDAGInstance, ITemplateDAGInstance
+from dagger.templates._common import check_type, new_id, not_started, now
+from dagger.templates._interfaces import (
+    IProcessTemplateDAG,
+    IProcessTemplateDAGBuilder,
+    ITemplateDAG,
+    ITemplateDAGBuilder,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+class TemplateDAG(ITemplateDAG):
+    """A workflow definition: creates workflow instances from its process templates."""
+
+    async def create_instance(
+        self,
+        id: UUID,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        submit_task: bool = False,
+        **kwargs: Any,
+    ) -> ITemplateDAGInstance:
+        """Create a workflow instance (ROOT, NOT_STARTED) and hand it to the engine.
+
+        Every extra keyword argument becomes a runtime parameter. Child ids come from
+        ``seed`` when given, so the same seed (and ``id``) gives the same id tree.
+        ``repartition=True`` sends the instance to the worker owning the partition of
+        ``runtime_parameters[partition_key_lookup]``, which stores it (and starts it when
+        ``submit_task`` is true); ``repartition=False`` does the same on this worker.
+        """
+        if repartition and kwargs.get(partition_key_lookup) is None:
+            raise operations.MissingPartitionKeyError(
+                f"workflow template {self.name!r}: create_instance(repartition=True) needs the "
+                f"runtime parameter {partition_key_lookup!r} (named by partition_key_lookup) to "
+                f"choose the worker, but it was not passed; pass {partition_key_lookup}=<value> "
+                f"or use repartition=False"
+            )
+        workflow = self.template_type(
+            id=id,
+            template_name=self.name,
+            task_name=self.name,
+            parent_id=None,
+            partition_key_lookup=partition_key_lookup,
+            runtime_parameters=dict(kwargs),
+            next_dags=[],
+            tasks={},
+        )
+        workflow.status = not_started()
+        workflow.time_created = now()
+        root_id = new_id(seed)
+        root = await self.root_process_dag.create_instance(
+            root_id,
+            workflow.id,
+            self.name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow,
+        )
+        workflow.root_dag = root.id
+        if submit_task:
+            transitions.apply(transitions.SUBMIT, workflow, now())
+        runtime = get_runtime()
+        if repartition:
+            await runtime.send_for_creation(kwargs[partition_key_lookup], workflow)
+        else:
+            await operations.store_and_create(runtime, workflow)
+        return workflow
+
+    def _walk(self) -> Iterator[Any]:
+        """Every process template reachable from the root, breadth first."""
+        seen: set[int] = set()
+        queue: deque[Any] = deque([self.root_process_dag])
+        while queue:
+            node = queue.popleft()
+            if node is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            yield node
+            queue.extend(getattr(node, "child_process_task_templates", ()))
+            queue.extend(getattr(node, "next_process_dag", None) or ())
+
+    def get_given_process(self, process_name: str) -> IProcessTemplateDAG | None:
+        """Return the process template called ``process_name``, or ``None`` (with a warning)."""
+        for node in self._walk():
+            if getattr(node, "name", None) == process_name:
+                found: IProcessTemplateDAG = node
+                return found
+        logger.warning("template %r has no process called %r", self.name, process_name)
+        return None
+
+    def _process(self, process_name: str) -> IProcessTemplateDAG:
+        process = self.get_given_process(process_name)
+        if process is None:
+            names = sorted({str(getattr(n, "name", "?")) for n in self._walk()})
+            raise TemplateDoesNotExist(
+                f"workflow template {self.name!r} has no process called {process_name!r} "
+                f"(its processes: {', '.join(names)})"
+            )
+        return process
+
+    def set_dynamic_builders_for_process_template(
+        self, name: str, process_template_builders: list[IProcessTemplateDAGBuilder]
+    ) -> None:
+        """Set the builders of the dynamic process ``name`` (mutates this registered template)."""
+        self._process(name).set_dynamic_process_builders(process_template_builders)
+
+    def set_parallel_process_template_dags_for_a_composite_process(
+        self, name: str, parallel_process_templates: list[IProcessTemplateDAG]
+    ) -> None:
+        """Replace the children of the composite process ``name`` (mutates this template)."""
+        self._process(name).set_parallel_process_template_dags(parallel_process_templates)
+
+    def set_given_num_of_parallel_processes_for_a_composite_process(
+        self,
+        no_of_processes: int,
+        composite_process_name: str,
+        parallel_template_builder: IProcessTemplateDAGBuilder,
+    ) -> None:
+        """Give the composite ``no_of_processes`` children built from one builder."""
+        templates = [parallel_template_builder.build() for _ in range(no_of_processes)]
+        self.set_parallel_process_template_dags_for_a_composite_process(
+            composite_process_name, templates
+        )
+
+
+class DefaultTemplateBuilder(ITemplateDAGBuilder):
+    """Builds a :class:`TemplateDAG` from a name, a workflow type and a root process."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.__name: str | None = None
+        self.__template_type: type[ITemplateDAGInstance] = DefaultTemplateDAGInstance
+        self.__root: IProcessTemplateDAG | None = None
+
+    def set_type(self, template_type: type[ITemplateDAGInstance]) -> Self:
+        """Set the workflow instance class (an ``ITemplateDAGInstance`` subclass)."""
+        check_type(
+            self,
+            "set_type",
+            template_type,
+            ITemplateDAGInstance,
+            what=f"template {self.__name!r}",
+        )
+        self.__template_type = template_type
+        return self
+
+    def set_root(self, template: IProcessTemplateDAG) -> Self:
+        """Set the first process template."""
+        self.__root = template
+        return self
+
+    def set_name(self, name: str) -> Self:
+        """Set the template's name."""
+        self.__name = name
+        return self
+
+    def build(self) -> TemplateDAG:
+        """Return the workflow template."""
+        if self.__name is None:
+            raise ValueError("DefaultTemplateBuilder.build(): no name set; call set_name first")
+        if self.__root is None:
+            raise ValueError(
+                f"DefaultTemplateBuilder.build() for template {self.__name!r}: no root process "
+                f"set; call set_root(<process template>) first"
+            )
+        return TemplateDAG(self.__root, self.__name, self.app, self.__template_type)

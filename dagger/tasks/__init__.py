@@ -1,0 +1,1 @@
+"""Workflow tasks; the public classes are in :mod:`dagger.tasks.task`."""

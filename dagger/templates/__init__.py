@@ -1,0 +1,1 @@
+"""Workflow templates: task templates, their builders and the template interfaces."""

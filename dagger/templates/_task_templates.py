@@ -1,0 +1,333 @@
+"""The concrete task templates: executor, Kafka, trigger, interval and parallel composite.
+
+``create_instance`` builds the task and, recursively, the tasks that follow it, adding each
+to the workflow instance. It never touches persistence: indexing listeners and storing
+triggers happen when the workflow is stored (``dagger.core.operations.store_and_create``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from dagger.exceptions.exceptions import InvalidTriggerTimeForTask
+from dagger.tasks.task import ITask, ITemplateDAGInstance, TaskOperator
+from dagger.templates._common import (
+    add_child_id,
+    dotted,
+    enum_value,
+    new_id,
+    not_started,
+    now,
+    runtime_parameters_of,
+    topic_name,
+)
+from dagger.templates._interfaces import TaskTemplate
+
+
+class DefaultTaskTemplate(TaskTemplate):
+    """Template of a plain task (executor, decision, ...): instantiates ``type``."""
+
+    def __init__(
+        self,
+        app: Any,
+        type: type[ITask],
+        name: str,
+        task_dag_template: Sequence[TaskTemplate],
+        allow_skip_to: bool,
+        reprocess_on_message: bool = False,
+    ) -> None:
+        self.app = app
+        self._type = type
+        self.name = name
+        self.next_task_dag: list[TaskTemplate] = list(task_dag_template or [])
+        self.allow_skip_to = allow_skip_to
+        self.reprocess_on_message = reprocess_on_message
+
+    def _new_task(self, id: UUID, parent_id: UUID, **fields: Any) -> ITask:
+        return self._type(id=id, parent_id=parent_id, **fields)
+
+    async def create_instance(
+        self,
+        id: UUID,
+        parent_id: UUID,
+        parent_name: str,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        workflow_instance: ITemplateDAGInstance | None = None,
+        **kwargs: Any,
+    ) -> ITask:
+        """Create the task, add it to the workflow and create the tasks that follow it."""
+        task = self._new_task(id, parent_id)
+        return await self._setup_instance(
+            task,
+            parent_id,
+            parent_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+
+    async def _setup_instance(
+        self,
+        task_instance: ITask,
+        parent_id: UUID,
+        parent_name: str,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        workflow_instance: ITemplateDAGInstance | None = None,
+        **kwargs: Any,
+    ) -> ITask:
+        task_instance.time_created = now()
+        task_instance.status = not_started()
+        task_instance.task_name = dotted(parent_name, self.name)
+        task_instance.allow_skip_to = self.allow_skip_to
+        task_instance.reprocess_on_message = self.reprocess_on_message
+        task_instance.next_dags = []
+        if workflow_instance is not None:
+            workflow_instance.add_task(task_instance)
+        for template in self.next_task_dag:
+            next_id = new_id(seed)
+            await template.create_instance(
+                next_id,
+                parent_id,
+                parent_name,
+                partition_key_lookup,
+                repartition=repartition,
+                seed=seed,
+                workflow_instance=workflow_instance,
+                **kwargs,
+            )
+            task_instance.next_dags.append(next_id)
+        return task_instance
+
+
+class DefaultKafkaTaskTemplate(DefaultTaskTemplate):
+    """Template of a Kafka command or listener task; the task records its topic's name."""
+
+    def __init__(
+        self,
+        app: Any,
+        type: type[ITask],
+        name: str,
+        topic: Any,
+        task_dag_templates: Sequence[TaskTemplate],
+        allow_skip_to: bool,
+        reprocess_on_message: bool = False,
+    ) -> None:
+        super().__init__(app, type, name, task_dag_templates, allow_skip_to, reprocess_on_message)
+        self.topic = topic
+        self.topic_name = topic_name(topic, task=name)
+        if app is not None and not isinstance(topic, str):
+            # Task code finds the topic object by name: ``app.topics[self.topic].send(...)``.
+            app.add_topic(self.topic_name, topic)
+
+    def _new_task(self, id: UUID, parent_id: UUID, **fields: Any) -> ITask:
+        return super()._new_task(id, parent_id, topic=self.topic_name, **fields)
+
+
+class DefaultTriggerTaskTemplate(DefaultTaskTemplate):
+    """Template of a trigger task, due at the time held in a runtime parameter."""
+
+    def __init__(
+        self,
+        app: Any,
+        type: type[ITask],
+        name: str,
+        time_to_execute_key: str | None,
+        task_dag_templates: Sequence[TaskTemplate],
+        allow_skip_to: bool,
+    ) -> None:
+        super().__init__(app, type, name, task_dag_templates, allow_skip_to)
+        self.time_to_execute_key = time_to_execute_key
+
+    def _required(
+        self, key: str | None, purpose: str, setter: str, workflow_instance: Any, kwargs: Any
+    ) -> Any:
+        if key is None:
+            raise InvalidTriggerTimeForTask(
+                f"task {self.name!r}: no runtime parameter is configured for its {purpose}; "
+                f"call {setter}(<runtime parameter name>) on its builder"
+            )
+        value = runtime_parameters_of(workflow_instance, kwargs).get(key)
+        if value is None:
+            workflow = getattr(workflow_instance, "template_name", None)
+            where = f" of workflow template {workflow!r}" if workflow else ""
+            raise InvalidTriggerTimeForTask(
+                f"task {self.name!r}{where}: the runtime parameter {key!r} holding its {purpose} "
+                f"is missing; pass {key}=<value> to create_instance"
+            )
+        return value
+
+    def _trigger_time(self, workflow_instance: Any, kwargs: Any) -> Any:
+        return self._required(
+            self.time_to_execute_key,
+            "time to execute (epoch seconds)",
+            "set_time_to_execute_lookup_key",
+            workflow_instance,
+            kwargs,
+        )
+
+    async def create_instance(
+        self,
+        id: UUID,
+        parent_id: UUID,
+        parent_name: str,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        workflow_instance: ITemplateDAGInstance | None = None,
+        **kwargs: Any,
+    ) -> ITask:
+        """Create the trigger task with its ``time_to_execute`` read from the runtime parameters."""
+        task = self._new_task(
+            id, parent_id, time_to_execute=self._trigger_time(workflow_instance, kwargs)
+        )
+        return await self._setup_instance(
+            task,
+            parent_id,
+            parent_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+
+
+class DefaultIntervalTaskTemplate(DefaultTriggerTaskTemplate):
+    """Template of an interval task: runs every period until done or force-completed."""
+
+    def __init__(
+        self,
+        app: Any,
+        type: type[ITask],
+        name: str,
+        time_to_execute_key: str | None,
+        time_to_force_complete_key: str | None,
+        interval_execute_period_key: str | None,
+        task_dag_templates: Sequence[TaskTemplate],
+        allow_skip_to: bool,
+    ) -> None:
+        super().__init__(app, type, name, time_to_execute_key, task_dag_templates, allow_skip_to)
+        self.time_to_force_complete_key = time_to_force_complete_key
+        self.interval_execute_period_key = interval_execute_period_key
+
+    async def create_instance(
+        self,
+        id: UUID,
+        parent_id: UUID,
+        parent_name: str,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        workflow_instance: ITemplateDAGInstance | None = None,
+        **kwargs: Any,
+    ) -> ITask:
+        """Create the interval task; without a time-to-execute key its first run is immediate."""
+        first_run = (
+            None
+            if self.time_to_execute_key is None
+            else self._trigger_time(workflow_instance, kwargs)
+        )
+        force_complete = self._required(
+            self.time_to_force_complete_key,
+            "force-complete time (epoch seconds)",
+            "set_time_to_force_complete_lookup_key",
+            workflow_instance,
+            kwargs,
+        )
+        period = self._required(
+            self.interval_execute_period_key,
+            "execution period (seconds)",
+            "set_interval_execute_period_lookup_key",
+            workflow_instance,
+            kwargs,
+        )
+        task = self._new_task(
+            id,
+            parent_id,
+            time_to_execute=first_run,
+            time_to_force_complete=force_complete,
+            interval_execute_period=period,
+        )
+        return await self._setup_instance(
+            task,
+            parent_id,
+            parent_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+
+
+class ParallelCompositeTaskTemplate(DefaultTaskTemplate):
+    """Template of a task-level parallel composite: its children start together."""
+
+    def __init__(
+        self,
+        app: Any,
+        type: type[ITask],
+        name: str,
+        task_dag_templates: Sequence[TaskTemplate],
+        child_task_templates: Sequence[TaskTemplate],
+        allow_skip_to: bool,
+        reprocess_on_message: bool = False,
+        parallel_operator_type: TaskOperator = TaskOperator.JOIN_ALL,
+    ) -> None:
+        super().__init__(app, type, name, task_dag_templates, allow_skip_to, reprocess_on_message)
+        self.child_task_templates: list[TaskTemplate] = list(child_task_templates)
+        self.parallel_operator_type = parallel_operator_type
+
+    async def create_instance(
+        self,
+        id: UUID,
+        parent_id: UUID,
+        parent_name: str,
+        partition_key_lookup: str,
+        *,
+        repartition: bool = True,
+        seed: random.Random | None = None,
+        workflow_instance: ITemplateDAGInstance | None = None,
+        **kwargs: Any,
+    ) -> ITask:
+        """Create the composite, the tasks after it, then each child under the composite."""
+        composite = self._new_task(
+            id, parent_id, operator_type=enum_value(self.parallel_operator_type)
+        )
+        await self._setup_instance(
+            composite,
+            parent_id,
+            parent_name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+        for template in self.child_task_templates:
+            child_id = new_id(seed)
+            await template.create_instance(
+                child_id,
+                composite.id,
+                composite.task_name or self.name,
+                partition_key_lookup,
+                repartition=repartition,
+                seed=seed,
+                workflow_instance=workflow_instance,
+                **kwargs,
+            )
+            add_child_id(composite, child_id)
+        return composite

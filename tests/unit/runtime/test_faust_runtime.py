@@ -1,0 +1,127 @@
+"""The engine runtime over in-memory partitioned tables (no broker): homes, index, timers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from dagger.core import operations
+from dagger.runtime import FaustRuntime, TriggerScheduler, home_partition, partition_for
+from dagger.store._index import CorrelationIndex
+from dagger.store._tables import MemoryTable
+from dagger.tasks.task import DefaultTemplateDAGInstance, Trigger
+
+
+def _runtime(owned: set[int] | None = None, partitions: int = 4) -> tuple[FaustRuntime, list[Any]]:
+    forwarded: list[Any] = []
+
+    async def forward(key: Any, workflow: Any) -> None:
+        forwarded.append((key, workflow))
+
+    def owns() -> set[int] | None:
+        return owned
+
+    tables = [MemoryTable(n, owns) for n in ("kv", "triggers", "index")]
+    runtime = FaustRuntime(
+        kv=tables[0],
+        triggers=tables[1],
+        correlation=tables[2],
+        partitions=partitions,
+        owned=owns,
+        forward=forward,
+    )
+    return runtime, forwarded
+
+
+def _workflow(order: str) -> DefaultTemplateDAGInstance:
+    return DefaultTemplateDAGInstance(
+        id=uuid.uuid4(), partition_key_lookup="order_id", runtime_parameters={"order_id": order}
+    )
+
+
+def test_partition_for_matches_kafkas_default_partitioner() -> None:
+    # Values from Kafka's murmur2-based DefaultPartitioner (positive hash mod n).
+    assert partition_for("a", 1) == 0
+    assert {partition_for(f"k{i}", 4) for i in range(50)} == {0, 1, 2, 3}
+    assert partition_for("k1", 4) == partition_for(b"k1", 4)
+
+
+async def test_new_workflow_lives_in_its_keys_partition_with_its_buffered_entries() -> None:
+    runtime, _ = _runtime(owned={0, 1, 2, 3})
+    workflow = _workflow("order-7")
+    task_id = uuid.uuid4()
+    await runtime.index_listener("order-7", "topic", workflow.id, task_id)
+    await runtime.save_trigger(Trigger(123.0, task_id, workflow.id))
+    assert not runtime.kv.owned_partitions() or runtime.kv.find(str(workflow.id)) is None
+    await runtime.save_workflow(workflow)
+    home = partition_for("order-7", 4)
+    assert runtime.kv.find(str(workflow.id)) == (home, workflow.dumps())
+    assert runtime.load_trigger(str(workflow.id), str(task_id), home) is not None
+    assert await runtime.lookup_listeners("order-7", "topic") == [(workflow.id, task_id)]
+    assert workflow.update_count == 1
+
+
+async def test_message_partition_overrides_the_key_and_foreign_homes_are_forwarded() -> None:
+    runtime, forwarded = _runtime(owned={2})
+    workflow = _workflow("x")
+    token = home_partition.set(2)
+    try:
+        await runtime.save_workflow(workflow)
+    finally:
+        home_partition.reset(token)
+    assert runtime.home_of(workflow.id) == 2
+    other = _workflow(next(f"k{i}" for i in range(100) if partition_for(f"k{i}", 4) != 2))
+    await runtime.index_listener("v", "t", other.id, uuid.uuid4())
+    await runtime.save_workflow(other)
+    assert [w.id for _, w in forwarded] == [other.id]
+    assert runtime.kv.find(str(other.id)) is None
+    assert await runtime.lookup_listeners("v", "t") == []
+
+
+async def test_delete_removes_record_triggers_and_index() -> None:
+    runtime, _ = _runtime(owned={0, 1, 2, 3})
+    workflow = _workflow("d")
+    await runtime.save_workflow(workflow)
+    task_id = uuid.uuid4()
+    await runtime.save_trigger(Trigger(5.0, task_id, workflow.id))
+    await operations.register_waiting_tasks(runtime, workflow)
+    await runtime.delete_workflow(workflow)
+    assert await runtime.load_workflow(workflow.id) is None
+    assert runtime.stored_triggers() == []
+
+
+def test_index_chunks_overflow_and_shrink() -> None:
+    table = MemoryTable("c", lambda: {0})
+    index = CorrelationIndex(table, chunk_size=2)
+    entries = [(uuid.uuid4(), uuid.uuid4()) for _ in range(5)]
+    for w, t in entries:
+        index.add("v", "top", w, t, 0)
+    assert len(table.data[0]) == 3 and len(index.lookup("v", "top")) == 5
+    for w, t in entries:
+        assert index.remove("v", "top", w, t, 0)
+    assert table.data[0] == {}
+
+
+async def test_scheduler_fires_in_due_order_and_wakes_for_earlier_triggers() -> None:
+    fired: list[str] = []
+    loop = asyncio.get_running_loop()
+
+    async def fire(partition: int, workflow_id: str, task_id: str, due: float) -> None:
+        fired.append(task_id)
+
+    scheduler = TriggerScheduler(fire, clock=loop.time)
+    runner = asyncio.create_task(scheduler.run(max_sleep=10))
+    try:
+        scheduler.push(0, "w", "late", loop.time() + 0.2)
+        await asyncio.sleep(0.01)
+        scheduler.push(0, "w", "early", loop.time() + 0.05)
+        scheduler.push(0, "w", "gone", loop.time() + 0.06)
+        scheduler.discard("w", "gone")
+        deadline = loop.time() + 2
+        while len(fired) < 2 and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+    finally:
+        runner.cancel()
+    assert fired == ["early", "late"]
+    assert scheduler.max_lateness < 0.1
