@@ -1,0 +1,114 @@
+"""An event-driven timer: fires each trigger at its due time instead of polling.
+
+The scheduler keeps the due times of the triggers stored in the partitions this worker
+owns in a heap. One task sleeps until the earliest due time, or until an earlier trigger
+arrives (``push`` wakes it), then hands each due trigger to ``fire``. The heap is rebuilt
+from the triggers table when partitions are assigned; a periodic catch-up scan
+(``trigger_interval``) re-reads the table in case anything was missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+
+logger = logging.getLogger("dagger.timers")
+
+#: ``(workflow_id, task_id)`` as strings.
+TriggerKey = tuple[str, str]
+Fire = Callable[[int, str, str, float], Awaitable[None]]
+
+
+class TriggerScheduler:
+    """A heap of ``(due, key, partition)`` and the loop that fires them on time."""
+
+    def __init__(self, fire: Fire, *, clock: Callable[[], float] = time.time) -> None:
+        self._fire = fire
+        self._clock = clock
+        self._heap: list[tuple[float, int, TriggerKey, int]] = []
+        self._due: dict[TriggerKey, float] = {}
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self.fired = 0
+        self.max_lateness = 0.0
+
+    def __len__(self) -> int:
+        return len(self._due)
+
+    def push(self, partition: int, workflow_id: str, task_id: str, due: float) -> None:
+        """Schedule (or reschedule) one trigger."""
+        key = (workflow_id, task_id)
+        if self._due.get(key) == due:
+            return
+        self._due[key] = due
+        heapq.heappush(self._heap, (due, next(self._seq), key, partition))
+        if self._heap[0][2] == key:
+            self._wake.set()
+
+    def discard(self, workflow_id: str, task_id: str) -> None:
+        """Forget a trigger (its heap entry becomes stale and is skipped)."""
+        self._due.pop((workflow_id, task_id), None)
+
+    def reset(self, entries: Iterable[tuple[int, str, str, float]]) -> None:
+        """Replace everything with ``(partition, workflow_id, task_id, due)`` entries."""
+        self._heap.clear()
+        self._due.clear()
+        for partition, workflow_id, task_id, due in entries:
+            self.push(partition, workflow_id, task_id, due)
+        self._wake.set()
+
+    def next_due(self) -> float | None:
+        """The earliest live due time, or ``None``."""
+        self._drop_stale()
+        return self._heap[0][0] if self._heap else None
+
+    def _drop_stale(self) -> None:
+        while self._heap:
+            due, _, key, _ = self._heap[0]
+            if self._due.get(key) == due:
+                return
+            heapq.heappop(self._heap)
+
+    def pop_due(self, now: float) -> list[tuple[int, str, str, float]]:
+        """Remove and return every live entry due at ``now``, earliest first."""
+        out: list[tuple[int, str, str, float]] = []
+        while True:
+            self._drop_stale()
+            if not self._heap or self._heap[0][0] > now:
+                return out
+            due, _, key, partition = heapq.heappop(self._heap)
+            del self._due[key]
+            out.append((partition, key[0], key[1], due))
+
+    async def run(self, max_sleep: float = 60.0) -> None:
+        """Fire triggers as they come due, forever (cancel the task to stop)."""
+        while True:
+            now = self._clock()
+            for partition, workflow_id, task_id, due in self.pop_due(now):
+                lateness = max(0.0, self._clock() - due)
+                self.max_lateness = max(self.max_lateness, lateness)
+                try:
+                    await self._fire(partition, workflow_id, task_id, due)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception(
+                        "timer: firing the trigger of task %s (workflow %s) failed; retrying in 1 s",
+                        task_id,
+                        workflow_id,
+                    )
+                    self.push(partition, workflow_id, task_id, self._clock() + 1.0)
+                self.fired += 1
+            upcoming = self.next_due()
+            delay = max_sleep if upcoming is None else min(max_sleep, upcoming - self._clock())
+            if delay <= 0:
+                await asyncio.sleep(0)
+                continue
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)

@@ -1,0 +1,1 @@
+"""The engine (:mod:`dagger.service.services`) and its configuration records."""

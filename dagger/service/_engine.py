@@ -1,0 +1,382 @@
+"""``Dagger``: the workflow engine, a mode service running a faust app (see ``services``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import mode
+
+from dagger.core import context, operations
+from dagger.exceptions.exceptions import TemplateDoesNotExist
+from dagger.runtime import _agents, _timers
+from dagger.runtime._app import apply_logging_config, create_faust_app
+from dagger.runtime._locks import LOCK_STRIPE_SIZE, StripedLocks
+from dagger.runtime._partitioner import key_bytes
+from dagger.runtime._runtime import FaustRuntime
+from dagger.runtime._scheduler import TriggerScheduler
+from dagger.service._compat import DaggerCompat
+from dagger.service.engineconfig import EngineConfig, StoreEnum
+from dagger.store.stores import AerospikeStore, InMemoryStore, IStore, RocksDBStore
+from dagger.web._views import register_blueprints
+
+logger = logging.getLogger("dagger.service")
+
+
+class Dagger(DaggerCompat, mode.Service):
+    """The workflow engine: registers templates, runs workflows on a faust worker.
+
+    Construct one per process (``Dagger.app`` is set to it), register templates, then run
+    it with :meth:`main`. Unknown keyword arguments are faust ``App`` settings
+    (``web_port``, ``consumer_auto_offset_reset``, ``topic_partitions``, ...).
+    ``store`` is ``"rocksdb://"`` (default), ``"aerospike://"`` (with ``aerospike_config``)
+    or ``"memory://"`` (tests). ``tasks_topic`` and listener topics should have
+    ``kafka_partitions`` partitions; with several workers, listener messages must be keyed
+    by the correlation value (``str(value)`` in UTF-8), as ``tasks_topic`` is by the
+    partition key, so each message reaches the worker holding its workflows.
+    """
+
+    app: ClassVar[Any] = None
+    topics: ClassVar[dict[str, Any]] = {}
+    LOCK_STRIPE_SIZE: ClassVar[int] = LOCK_STRIPE_SIZE
+
+    def __init__(
+        self,
+        *,
+        broker: str,
+        datadir: str | None = None,
+        store: str = StoreEnum.ROCKSDB.value,
+        application_name: str = "dagger",
+        package_name: str = "dagger",
+        kafka_partitions: int = 1,
+        task_update_topic: str | None = None,
+        tasks_topic: str = "dagger_task_topic",
+        bootstrap_topic: str = "dagger_bootstrap",
+        beacon: Any = None,
+        kafka_broker_list: Any = None,
+        loop: Any = None,
+        tracing_sensor: Any = None,
+        datadog_sensor: Any = None,
+        trigger_interval: float = 60,
+        max_tasks_per_trigger: int = 2000,
+        restart_tasks_on_boot: bool = True,
+        aerospike_config: Any = None,
+        enable_changelog: bool = True,
+        max_correletable_keys_in_values: int = 15000,
+        schema_registry_url: str | None = None,
+        message_serializer: Any = None,
+        delete_workflow_on_complete: bool = False,
+        task_update_callbacks: list[Callable[..., Any]] | None = None,
+        logging_config: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.config = EngineConfig(
+            broker, datadir, store, application_name, package_name, int(kafka_partitions), kwargs
+        )
+        self.aerospike_config = aerospike_config
+        self.kafka_broker_list = kafka_broker_list
+        self.trigger_interval = trigger_interval
+        self.max_tasks_per_trigger = int(max_tasks_per_trigger)
+        self.restart_tasks_on_boot = restart_tasks_on_boot
+        self.enable_changelog = enable_changelog
+        self.max_correletable_keys_in_values = int(max_correletable_keys_in_values)
+        self.schema_registry_url = schema_registry_url
+        self.message_serializer = message_serializer
+        self.delete_workflow_on_complete = delete_workflow_on_complete
+        self.task_update_callbacks = list(task_update_callbacks or [])
+        self.logging_config = logging_config
+        self.kwargs = kwargs
+        self.start_time = int(time.time())
+        self.dd_sensor = datadog_sensor
+        self.tracing_sensor = tracing_sensor
+        self._task_update_topic_name = task_update_topic
+        self._tasks_topic_name = tasks_topic
+        self._bootstrap_topic_name = bootstrap_topic
+        super().__init__(beacon=beacon, loop=loop)
+
+    def __post_init__(self) -> None:
+        apply_logging_config(self.logging_config)
+        self.faust_app = self.__create_app()
+        Dagger.app = self
+        self.template_dags: dict[str, Any] = {}
+        self.process_templates: dict[str, Any] = {}
+        self.listeners: dict[str, list[type]] = {}
+        self.started_flag = False
+        self._synced = False
+        self.add_dependency(self.faust_app)
+        partitions = self.config.KAFKA_PARTITIONS
+        self.tasks_topic = self.faust_app.topic(
+            self._tasks_topic_name,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=partitions,
+        )
+        self.bootstrap_topic = self.faust_app.topic(
+            self._bootstrap_topic_name, key_serializer="raw", value_serializer="raw"
+        )
+        self.task_update_topic = None
+        if self._task_update_topic_name:
+            self.task_update_topic = self.faust_app.topic(
+                self._task_update_topic_name, key_serializer="raw", value_serializer="raw"
+            )
+        self.dead_letter_topic = self.faust_app.topic(
+            f"{self._tasks_topic_name}-dlq", key_serializer="raw", value_serializer="raw"
+        )
+        self.faust_app.agent(self.tasks_topic, name=self._tasks_topic_name)(
+            _agents.tasks_agent(self)
+        )
+        for sensor in (self.tracing_sensor, self.dd_sensor):
+            if sensor is not None:
+                self.faust_app.sensors.add(sensor)
+        self.locks = StripedLocks(self.LOCK_STRIPE_SIZE)
+        self.scheduler = TriggerScheduler(self._fire_trigger)
+        self._store: IStore = self._make_store()
+        self.runtime = FaustRuntime(
+            kv=self._store.kv_table,
+            triggers=self._store.triggers_table,
+            correlation=self._store.correletable_keys_table,
+            partitions=partitions,
+            owned=self.owned_partitions,
+            forward=self._send_for_creation,
+            publish=self._publish_update if self.task_update_topic is not None else None,
+            callbacks=self.task_update_callbacks,
+            on_trigger=self.scheduler.push,
+            on_trigger_removed=self.scheduler.discard,
+            chunk_size=self.max_correletable_keys_in_values,
+            delete_workflow_on_complete=self.delete_workflow_on_complete,
+        )
+        self._store.initialize()
+        context.set_runtime(self.runtime)
+        register_blueprints(self.faust_app)
+        if self.schema_registry_url:
+            logger.warning("schema_registry_url is accepted for compatibility and not used")
+
+    def __create_app(self) -> Any:
+        cfg = self.config
+        return create_faust_app(
+            cfg.APPLICATION_NAME,
+            broker=cfg.BROKER,
+            store=cfg.STORE,
+            datadir=cfg.DATADIR,
+            package_name=cfg.PACKAGE_NAME,
+            kafka_partitions=cfg.KAFKA_PARTITIONS,
+            logging_config=self.logging_config,
+            extra=dict(self.kwargs),
+        )
+
+    def _make_store(self) -> IStore:
+        url = self.config.STORE
+        if url == StoreEnum.ROCKSDB.value:
+            return RocksDBStore(self)
+        if url == StoreEnum.AEROSPIKE.value:
+            return AerospikeStore(self)
+        if url == "memory://":
+            return InMemoryStore(self)
+        raise ValueError(f"unknown store {url!r}: use 'rocksdb://', 'aerospike://' or 'memory://'")
+
+    # -- partitions and readiness ---------------------------------------------------------
+    def owned_partitions(self) -> set[int] | None:
+        """The ``tasks_topic`` partitions this worker owns (``None``: a global store)."""
+        if getattr(self, "_store", None) is not None and self._store.is_global:
+            return None
+        try:
+            actives = self.faust_app.assignor.assigned_actives()
+        except Exception:
+            return set()
+        return {tp.partition for tp in actives if tp.topic == self._tasks_topic_name}
+
+    def is_ready(self) -> bool:
+        """Started, partitions assigned and recovered, timers loaded."""
+        return bool(self.started_flag and self._synced and not self.faust_app.rebalancing)
+
+    def _recovered(self) -> bool:
+        app = self.faust_app
+        recovery = getattr(app.tables, "recovery", None)
+        done = recovery is None or recovery.completed.is_set()
+        return bool(done and not app.rebalancing and app.consumer.assignment())
+
+    async def _watch_assignment(self) -> None:
+        """Reload the timers whenever the set of owned partitions changes (and at start)."""
+        last: set[int] | None = None
+        while not self.should_stop:
+            await asyncio.sleep(0.05)
+            if not self._recovered():
+                self._synced = False
+                continue
+            owned = self.owned_partitions()
+            if self._synced and owned == last:
+                continue
+            count = _timers.rebuild(self)
+            self.runtime.forget_partitions(owned)
+            last, self._synced = owned, True
+            logger.info("owning partitions %s: %d triggers scheduled", sorted(owned or []), count)
+
+    async def _catch_up_loop(self) -> None:
+        while not self.should_stop:
+            await asyncio.sleep(float(self.trigger_interval))
+            if self._synced:
+                await self.catch_up_triggers()
+
+    async def catch_up_triggers(self) -> int:
+        """Queue every stored trigger that is due (bounded by ``max_tasks_per_trigger``)."""
+        return _timers.catch_up(self)
+
+    async def _fire_trigger(
+        self, partition: int, workflow_id: str, task_id: str, due: float
+    ) -> None:
+        if self._store.is_global and not self.faust_app.is_leader():
+            return
+        await _timers.fire(self, partition, workflow_id, task_id, due)
+
+    # -- transport ------------------------------------------------------------------------
+    async def _send_for_creation(self, key: Any, workflow: Any) -> None:
+        await self.tasks_topic.send(
+            key=None if key is None else key_bytes(key), value=workflow.dumps()
+        )
+
+    async def _publish_update(self, key: Any, body: bytes) -> None:
+        assert self.task_update_topic is not None
+        await self.task_update_topic.send(key=None if key is None else key_bytes(key), value=body)
+
+    # -- mode hooks -----------------------------------------------------------------------
+    async def on_start(self) -> None:
+        """Start the timer and the partition watcher."""
+        self.add_future(self.scheduler.run(max_sleep=max(0.1, float(self.trigger_interval))))
+        self.add_future(self._watch_assignment())
+        self.add_future(self._catch_up_loop())
+
+    async def on_started(self) -> None:
+        """Mark the engine started."""
+        self.started_flag = True
+
+    def main(self, override_logging: bool = False) -> None:
+        """Run the engine as a worker until stopped (``python app.py`` or ``... worker -l info``)."""
+        argv = [a for a in sys.argv[1:] if a != "worker"]
+        loglevel = "info"
+        for flag in ("-l", "--loglevel"):
+            if flag in argv and argv.index(flag) + 1 < len(argv):
+                loglevel = argv[argv.index(flag) + 1]
+        mode.Worker(
+            self, daemon=True, override_logging=override_logging, loglevel=loglevel
+        ).execute_from_commandline()
+
+    # -- registry -------------------------------------------------------------------------
+    def get_template(self, template_name: str) -> Any:
+        """The registered workflow template (``TemplateDoesNotExist`` when absent)."""
+        try:
+            return self.template_dags[template_name]
+        except KeyError:
+            raise TemplateDoesNotExist(
+                f"no workflow template {template_name!r} is registered "
+                f"(registered: {sorted(self.template_dags)})"
+            ) from None
+
+    @classmethod
+    def create_topic(
+        cls,
+        topic_name: str,
+        key_type: Any = None,
+        value_type: Any = None,
+        key_serializer: Any = None,
+        value_serializer: Any = None,
+    ) -> Any:
+        """Create a faust topic once per name (a repeat returns the first, with a warning)."""
+        engine = cls.app
+        if topic_name in cls.topics:
+            logger.warning("topic %s already exists; returning it unchanged", topic_name)
+            return cls.topics[topic_name]
+        topic = engine.faust_app.topic(
+            topic_name,
+            key_type=key_type,
+            value_type=value_type,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            partitions=engine.config.KAFKA_PARTITIONS,
+        )
+        cls.topics[topic_name] = topic
+        return topic
+
+    @classmethod
+    def register_template(cls, template_name: str) -> Callable[[Callable[[str], Any]], None]:
+        """Decorator: call the function now and register the template it returns."""
+
+        def register(fn: Callable[[str], Any]) -> None:
+            cls.app.template_dags[template_name] = fn(template_name)
+
+        return register
+
+    @classmethod
+    def register_process_template(
+        cls, process_template_name: str
+    ) -> Callable[[Callable[[str], Any]], None]:
+        """Decorator: call the function now and register the process template it returns."""
+
+        def register(fn: Callable[[str], Any]) -> None:
+            cls.app.process_templates[process_template_name] = fn(process_template_name)
+
+        return register
+
+    def add_topic(self, topic_name: str, topic: Any) -> None:
+        """Remember a topic by name (task code sends with ``app.topics[name].send``)."""
+        self.topics[topic_name] = topic
+
+    def get_topic(self, topic_name: str) -> Any:
+        """The topic registered under a name (``KeyError`` when absent)."""
+        return self.topics[topic_name]
+
+    def register_listener(self, topic_name: str, task_type: type, concurrency: int = 1) -> None:
+        """Serve ``task_type`` listeners from the (single) consumer of ``topic_name``."""
+        types = self.listeners.get(topic_name)
+        if types is not None:
+            if task_type not in types:
+                types.append(task_type)
+            return
+        self.listeners[topic_name] = [task_type]
+        raw = self.faust_app.topic(
+            topic_name,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=self.config.KAFKA_PARTITIONS,
+        )
+        if topic_name not in self.topics:
+            self.topics[topic_name] = self.faust_app.topic(
+                topic_name, partitions=self.config.KAFKA_PARTITIONS
+            )
+        self.faust_app.agent(raw, name=topic_name, concurrency=max(1, int(concurrency or 1)))(
+            _agents.listener_agent(self, topic_name)
+        )
+        if self.started_flag:
+            logger.warning(
+                "listener topic %s registered after the worker started: it is consumed from "
+                "the next start",
+                topic_name,
+            )
+
+    # -- workflows ------------------------------------------------------------------------
+    async def submit(self, task: Any, *, repartition: bool = True) -> None:
+        """Run a workflow: here (``repartition=False``) or on the worker owning its key."""
+        await operations.submit(self.runtime, task, repartition=repartition)
+
+    async def get_instance(self, id: Any, log: bool = True) -> Any:
+        """The stored workflow with this id, or ``None`` (logged when ``log``)."""
+        workflow = await self.runtime.load_workflow(str(id))
+        if workflow is None and log:
+            logger.warning("no workflow instance %s on this worker", id)
+        return workflow
+
+    async def get_monitoring_task(self, task: Any, workflow_instance: Any) -> Any:
+        """The monitoring task of ``task`` in the workflow, if it has one."""
+        monitoring_id = getattr(task, "monitoring_task_id", None)
+        return workflow_instance.get_task(monitoring_id) if monitoring_id else None
+
+    def get_db_options(self) -> dict[str, Any]:
+        """The store's database options."""
+        return self._store.get_db_options()
+
+    async def _process_tasks_create_event(self, stream: Any) -> None:
+        """The ``tasks_topic`` agent body (decode, then store and start each workflow)."""
+        await _agents.tasks_agent(self)(stream)

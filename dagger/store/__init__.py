@@ -1,0 +1,1 @@
+"""Stores of the engine's tables; see :mod:`dagger.store.stores`."""

@@ -1,0 +1,1 @@
+"""Tracing sensors for the engine (:mod:`dagger.tracing.utils`)."""

@@ -1,0 +1,1 @@
+"""The engine's web endpoints: views (:mod:`dagger.web._views`) and models."""

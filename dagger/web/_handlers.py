@@ -1,0 +1,79 @@
+"""What the web endpoints answer, independent of the web framework.
+
+JSON shapes:
+
+- ``GET /service/ready`` -> ``{"is_ready": true|false}``.
+- ``GET /tasks/instances?status=&template=&limit=&offset=`` -> a JSON list of workflow
+  instances, each the ``to_representation()`` of an ``ITemplateDAGInstance``: every record
+  field (``id``, ``template_name``, ``status`` as ``{"code": ..., "value": ...}``,
+  ``runtime_parameters``, ``update_count``, ``tasks`` keyed by task id string, each task a
+  representation of its own, ...) plus the type tag ``"__faust": {"ns": ...}``. Only the
+  workflows held by this worker's partitions are listed, in store order; at most ``limit``
+  (default 100, at most 1000) after skipping ``offset``. 400 for invalid parameters.
+- ``GET /tasks/instance/{id}`` -> one workflow instance in the same shape; 404
+  ``{"error": ...}`` when this worker does not hold it, 400 when ``id`` is not a UUID.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from dagger.web._models import InstancesQuery, ValidationError
+
+logger = logging.getLogger("dagger.web")
+
+
+class BadRequest(ValueError):
+    """The request's parameters are invalid (answered with 400)."""
+
+
+def parse_instances_query(params: Mapping[str, str]) -> InstancesQuery:
+    """Validate the query string of ``/tasks/instances``."""
+    try:
+        wanted = {k: v for k, v in params.items() if k in InstancesQuery.model_fields}
+        return InstancesQuery.model_validate(wanted)
+    except ValidationError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+def list_instances(runtime: Any, query: InstancesQuery) -> list[dict[str, Any]]:
+    """The page of workflow representations the query asks for (see the module docstring)."""
+    out: list[dict[str, Any]] = []
+    skipped = 0
+    for partition, key, raw in runtime.iter_workflows():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            logger.warning("skipping an undecodable workflow %s in partition %s", key, partition)
+            continue
+        data.pop("__dagger_format__", None)
+        if not query.matches(data):
+            continue
+        if skipped < query.offset:
+            skipped += 1
+            continue
+        out.append(data)
+        if len(out) >= query.limit:
+            break
+    return out
+
+
+def parse_instance_id(dag_id: str) -> UUID:
+    """The workflow id of ``/tasks/instance/{id}`` (``BadRequest`` when not a UUID)."""
+    try:
+        return UUID(str(dag_id))
+    except ValueError as exc:
+        raise BadRequest(f"{dag_id!r} is not a workflow id (a UUID)") from exc
+
+
+async def get_instance(runtime: Any, dag_id: str) -> dict[str, Any] | None:
+    """One workflow's representation, or ``None`` when this worker does not hold it."""
+    workflow = await runtime.load_workflow(parse_instance_id(dag_id))
+    if workflow is None:
+        return None
+    data: dict[str, Any] = workflow.to_representation()
+    return data

@@ -1,0 +1,146 @@
+"""A dagger worker for the engine's integration tests.
+
+Settings come from the environment (see ``tests/support/worker.py``): ``DAGGER_BROKER``,
+``DAGGER_DATA_DIR``, ``DAGGER_WEB_PORT``, plus ``ENGINE_APP_ID``, ``ENGINE_PREFIX`` (topic
+name prefix) and ``ENGINE_PARTITIONS``. Workflows are created by JSON messages on
+``<prefix>-create``: ``{"template": ..., "id": ..., "repartition": bool, "params": {...}}``.
+
+Templates (partition key ``order_id``):
+
+- ``listen``: command -> listener A (``order_id``; a payload may list ``order_ids``; an
+  optional ``box_id`` is copied into the runtime parameters) -> finish;
+- ``rekey``: listener A -> listener B (``box_id``) -> finish;
+- ``trigger``: a trigger task due at ``due`` (records ``fired_at``) -> finish;
+- ``interval``: an interval task every ``period`` s until its third run -> finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from typing import Any
+
+from dagger.devbroker import dev_faust_settings
+from dagger.modeler.builder_helper import DAGBuilderHelper
+from dagger.service.services import Dagger
+from dagger.templates.template import IntervalTaskTemplateBuilder, TriggerTaskTemplateBuilder
+from tests.integration.apps.engine_tasks import Command, Finish, Fire, Poll, WaitA, WaitB
+
+logger = logging.getLogger("engine_app")
+PREFIX = os.environ["ENGINE_PREFIX"]
+PARTITIONS = int(os.environ.get("ENGINE_PARTITIONS", "1"))
+
+engine = Dagger(
+    broker=os.environ["DAGGER_BROKER"],
+    datadir=os.environ["DAGGER_DATA_DIR"],
+    application_name=os.environ["ENGINE_APP_ID"],
+    kafka_partitions=PARTITIONS,
+    tasks_topic=f"{PREFIX}-tasks",
+    task_update_topic=f"{PREFIX}-updates",
+    trigger_interval=5,
+    web_port=int(os.environ["DAGGER_WEB_PORT"]),
+    web_host="127.0.0.1",
+    consumer_auto_offset_reset="earliest",
+    serializer="raw",
+    **dev_faust_settings(),
+)
+
+
+helper = DAGBuilderHelper(engine)
+
+
+def listener(topic: str, task_type: type, process: str) -> Any:
+    return helper.generic_listener_task_builder(
+        topic=topic, task_type=task_type, process_name=process, value_serializer="json"
+    )
+
+
+def finish(name: str) -> Any:
+    return helper.generic_executor_task_builder(task_type=Finish, name=name)
+
+
+def template(name: str, tasks: list[Any]) -> Any:
+    root = helper.build_and_link_tasks(tasks)
+    process = helper.generic_process_builder(process_name=f"{name}_p", root_task=root)
+    return helper.generic_template(template_name=name, root_process=process)
+
+
+@Dagger.register_template("listen")
+def listen_template(name: str) -> Any:
+    command = helper.generic_command_task_builder(
+        topic=f"{PREFIX}-cmd", task_type=Command, process_name="cmd"
+    )
+    return template(name, [command, listener(f"{PREFIX}-a", WaitA, "a"), finish("done")])
+
+
+@Dagger.register_template("rekey")
+def rekey_template(name: str) -> Any:
+    return template(
+        name,
+        [listener(f"{PREFIX}-a", WaitA, "a2"), listener(f"{PREFIX}-b", WaitB, "b"), finish("done")],
+    )
+
+
+@Dagger.register_template("trigger")
+def trigger_template(name: str) -> Any:
+    fire = (
+        TriggerTaskTemplateBuilder(engine)
+        .set_name("fire")
+        .set_type(Fire)
+        .set_time_to_execute_lookup_key("due")
+    )
+    return template(name, [fire, finish("done")])
+
+
+@Dagger.register_template("interval")
+def interval_template(name: str) -> Any:
+    poll = (
+        IntervalTaskTemplateBuilder(engine)
+        .set_name("poll")
+        .set_type(Poll)
+        .set_interval_execute_period_lookup_key("period")
+        .set_time_to_force_complete_lookup_key("deadline")
+    )
+    return template(name, [poll, finish("done")])
+
+
+create_topic = engine.create_topic(f"{PREFIX}-create", value_serializer="json")
+
+
+@engine.faust_app.agent(create_topic)
+async def create_workflows(stream: Any) -> None:
+    """Create (and submit) one workflow per request message."""
+    async for request in stream:
+        try:
+            tpl = engine.get_template(request["template"])
+            await tpl.create_instance(
+                uuid.UUID(request["id"]),
+                "order_id",
+                repartition=bool(request.get("repartition", False)),
+                submit_task=True,
+                **request.get("params", {}),
+            )
+        except Exception:
+            logger.exception("could not create %r", request)
+
+
+@engine.faust_app.page("/test/stats")
+async def stats(web: Any, request: Any) -> Any:
+    """Introspection for the tests: owned partitions, index size, timer numbers."""
+    runtime = engine.runtime
+    index_rows = [k for _, k, _ in runtime.index.table.items()]
+    return web.json(
+        {
+            "owned": sorted(engine.owned_partitions() or []),
+            "index_keys": index_rows,
+            "triggers": [k for _, k, _ in runtime.triggers.items()],
+            "max_lateness": engine.scheduler.max_lateness,
+            "fired": engine.scheduler.fired,
+        }
+    )
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    engine.main()
