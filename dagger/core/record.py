@@ -173,9 +173,7 @@ class Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return all(
-            getattr(self, name) == getattr(other, name) for name in self._options.fields
-        )
+        return all(getattr(self, name) == getattr(other, name) for name in self._options.fields)
 
     def __hash__(self) -> int:
         values = (_freeze(getattr(self, name)) for name in self._options.fields)
@@ -329,9 +327,7 @@ def decode_value(value: Any, hint: Any = None) -> Any:
         return set(items) if origin in (set, frozenset) else items
     if isinstance(origin, type) and issubclass(origin, Mapping):
         key_hint, value_hint = args if len(args) == 2 else (None, None)
-        return {
-            decode_value(k, key_hint): decode_value(v, value_hint) for k, v in value.items()
-        }
+        return {decode_value(k, key_hint): decode_value(v, value_hint) for k, v in value.items()}
     if isinstance(hint, type) and issubclass(hint, Record) and isinstance(value, Mapping):
         return hint.from_data(value)
     return value

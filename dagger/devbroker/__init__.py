@@ -35,12 +35,14 @@ from dagger.devbroker._binary import (
 )
 from dagger.devbroker._broker import DevBroker
 from dagger.devbroker._settings import dev_faust_settings
+from dagger.devbroker._topics import create_topic
 
 __all__ = [
     "INSTALL_HINT",
     "DevBroker",
     "DevBrokerError",
     "DevBrokerUnavailable",
+    "create_topic",
     "dev_faust_settings",
     "find_broker_binary",
 ]

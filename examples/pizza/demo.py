@@ -1,0 +1,217 @@
+"""``make demo``: the pizza workflow end to end on the embedded development broker.
+
+Starts the development broker (unless ``DAGGER_BROKER`` points at one), the simulated order
+and delivery services, and one pizza worker; places N orders; shows live progress; prints a
+summary; stops everything it started. Exits 0 only when every order was delivered exactly
+once and every workflow instance is COMPLETED.
+
+    python -m examples.pizza.demo [--orders 20] [--timeout 45]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from dagger.devbroker import DevBroker
+from examples.pizza.orders import place_orders
+from examples.pizza.services import Delivery, DeliveryService, OrderService
+from examples.pizza.settings import ORDER_REQUESTS_TOPIC, ORDER_TOPIC, READY_TOPIC
+from examples.pizza.worker_process import WorkerProcess, create_topics, free_port
+
+TOPICS = (ORDER_REQUESTS_TOPIC, ORDER_TOPIC, READY_TOPIC, "dagger_task_topic", "task_update_topic")
+
+
+@dataclass
+class Progress:
+    """What the demo has seen happen to each order."""
+
+    total: int
+    placed_at: dict[str, float] = field(default_factory=dict)
+    ready: set[str] = field(default_factory=set)
+    deliveries: Counter[str] = field(default_factory=Counter)
+    delivered_at: dict[str, float] = field(default_factory=dict)
+
+    def mark_placed(self, order_id: str) -> None:
+        """Record that ``order_id`` was just placed."""
+        self.placed_at[order_id] = time.time()
+
+    def line(self) -> str:
+        """One status line with a bar for delivered orders."""
+        width = 30
+        done = len(self.delivered_at)
+        bar = "#" * (width * done // max(self.total, 1))
+        return (
+            f"[{bar:<{width}}] placed {len(self.placed_at)}/{self.total}"
+            f"  ready {len(self.ready)}/{self.total}  delivered {done}/{self.total}"
+        )
+
+
+@contextlib.asynccontextmanager
+async def broker_url() -> AsyncIterator[str]:
+    """The broker to use: ``DAGGER_BROKER`` if set, else a fresh development broker."""
+    if os.environ.get("DAGGER_BROKER"):
+        yield os.environ["DAGGER_BROKER"]
+        return
+    async with DevBroker() as broker:
+        yield broker.url
+
+
+async def fetch_instances(web_port: int) -> list[dict[str, Any]]:
+    """All PizzaWorkflow instances the worker holds, through its web API."""
+    url = f"http://127.0.0.1:{web_port}/tasks/instances?template=PizzaWorkflow&limit=1000"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        response.raise_for_status()
+        return list(await response.json())
+
+
+def print_summary(progress: Progress, instances: list[dict[str, Any]], web_port: int) -> None:
+    """The summary table and where to look next."""
+    status_by_order = {
+        str(i.get("runtime_parameters", {}).get("order_id")): i.get("status", {}).get("code")
+        for i in instances
+    }
+    print("\n\norder id      status      deliveries  seconds to delivery")
+    for order_id in sorted(progress.placed_at):
+        seconds = progress.delivered_at.get(order_id)
+        took = f"{seconds - progress.placed_at[order_id]:.2f}" if seconds else "-"
+        status = status_by_order.get(order_id, "MISSING")
+        print(f"{order_id:<13} {status:<11} {progress.deliveries[order_id]:<11} {took}")
+    print(
+        f"\nInstances over the web API (while a worker runs): "
+        f"curl http://127.0.0.1:{web_port}/tasks/instances"
+        f"  and  curl http://127.0.0.1:{web_port}/tasks/instance/<id>"
+    )
+
+
+@dataclass
+class DemoResult:
+    """What one demo run observed: progress, deliveries and the final instances."""
+
+    progress: Progress
+    deliveries: list[Delivery]
+    instances: list[dict[str, Any]]
+    web_port: int
+
+
+async def run_demo(url: str, orders: int, timeout: float, *, show: bool = True) -> DemoResult:
+    """Start services and a worker on broker ``url``, place ``orders``, wait, stop everything."""
+    progress = Progress(total=orders)
+    web_port, delivery_port = free_port(), free_port()
+    await create_topics(url, TOPICS, partitions=1)
+    delivery = DeliveryService(port=delivery_port)
+    delivery.on_delivery = lambda d: (
+        progress.deliveries.update([d.order_id]),
+        progress.delivered_at.setdefault(d.order_id, d.received_at),
+    )
+    kitchen = OrderService(url, kitchen_seconds=_env_float("PIZZA_KITCHEN_SECONDS", 0.5))
+    kitchen.on_ready = progress.ready.add
+    data_dir = tempfile.mkdtemp(prefix="pizza-data-")
+    env = {
+        "DAGGER_BROKER": url,
+        "PIZZA_DATA_DIR": data_dir,
+        "PIZZA_WEB_PORT": str(web_port),
+        "DELIVERY_URL": f"http://127.0.0.1:{delivery_port}/deliveries",
+    }
+    worker = WorkerProcess(["-m", "examples.pizza.worker"], env=env, log_dir=data_dir)
+    instances: list[dict[str, Any]] = []
+    try:
+        await delivery.start()
+        await kitchen.start()
+        worker.start()
+        _say(show, f"worker starting (log: {worker.log_path}) ...")
+        await worker.wait_ready(web_port, timeout=60)
+        await place_orders(url, orders, on_placed=progress.mark_placed)
+        deadline = time.monotonic() + timeout
+        shown = ""
+        while len(progress.delivered_at) < orders and time.monotonic() < deadline:
+            shown = _redraw(show, progress, shown)
+            await asyncio.sleep(0.1)  # redraw period of the progress bar
+        _redraw(show, progress, shown)
+        instances = await settled_instances(web_port, orders)
+    finally:
+        worker.stop()
+        await kitchen.stop()
+        await delivery.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return DemoResult(progress, list(delivery.deliveries), instances, web_port)
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def _say(show: bool, text: str) -> None:
+    if show:
+        print(text, flush=True)
+
+
+def _redraw(show: bool, progress: Progress, shown: str) -> str:
+    """Redraw the progress line when it changed; return what is on screen now."""
+    line = progress.line()
+    if show and line != shown:
+        print("\r" + line, end="" if sys.stdout.isatty() else "\n", flush=True)
+    return line
+
+
+async def run(orders: int, timeout: float) -> int:
+    """Run the demo on ``DAGGER_BROKER`` or a fresh development broker; return the exit code."""
+    async with broker_url() as url:
+        print(f"broker: {url}")
+        result = await run_demo(url, orders, timeout)
+    print_summary(result.progress, result.instances, result.web_port)
+    return verdict(result.progress, result.instances, orders)
+
+
+async def settled_instances(
+    web_port: int, orders: int, timeout: float = 10
+) -> list[dict[str, Any]]:
+    """Instances once all are COMPLETED (the last write may trail the delivery POST)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        instances = await fetch_instances(web_port)
+        completed = [i for i in instances if i.get("status", {}).get("code") == "COMPLETED"]
+        if len(completed) >= orders or time.monotonic() > deadline:
+            return instances
+        await asyncio.sleep(0.2)  # poll period while waiting for the final writes
+
+
+def verdict(progress: Progress, instances: list[dict[str, Any]], orders: int) -> int:
+    """0 when every order was delivered exactly once and every instance COMPLETED."""
+    once = sum(1 for order_id in progress.placed_at if progress.deliveries[order_id] == 1)
+    completed = sum(1 for i in instances if i.get("status", {}).get("code") == "COMPLETED")
+    ok = once == orders and completed == orders and len(instances) == orders
+    print(
+        f"\n{'OK' if ok else 'FAILED'}: {once}/{orders} delivered exactly once, "
+        f"{completed}/{len(instances)} instances COMPLETED"
+    )
+    return 0 if ok else 1
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=20, help="how many orders to place")
+    parser.add_argument("--timeout", type=float, default=45.0, help="seconds to wait for delivery")
+    args = parser.parse_args()
+    try:
+        sys.exit(asyncio.run(run(args.orders, args.timeout)))
+    except KeyboardInterrupt:
+        print("\ninterrupted; everything the demo started was stopped")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
