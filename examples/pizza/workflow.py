@@ -95,9 +95,7 @@ class OrderCommandTask(KafkaCommandTask[str, str]):
         await workflow_engine.topics[self.topic].send(
             key=runtime_parameters["order_id"], value=json.dumps(payload)
         )
-
-
-# --8<-- [end:order-command]
+        # --8<-- [end:order-command]
 
 
 # --8<-- [start:ready-listener]
@@ -119,9 +117,7 @@ class PizzaWaitForReadyListener(KafkaListenerTask[str, str]):
             return False
         logger.info("Pizza Order is Ready")
         return True
-
-
-# --8<-- [end:ready-listener]
+        # --8<-- [end:ready-listener]
 
 
 # --8<-- [start:order-process]
@@ -143,9 +139,7 @@ def pizza_ordering_process(process_name: str = "Order") -> IProcessTemplateDAGBu
         ]
     )
     return dag_builder.generic_process_builder(process_name=process_name, root_task=root_task)
-
-
-# --8<-- [end:order-process]
+    # --8<-- [end:order-process]
 
 
 # --8<-- [start:step3]
@@ -179,9 +173,7 @@ def pizza_delivery_process(process_name: str = "Delivery") -> IProcessTemplateDA
         ]
     )
     return dag_builder.generic_process_builder(process_name=process_name, root_task=root_task)
-
-
-# --8<-- [end:step3]
+    # --8<-- [end:step3]
 
 
 # --8<-- [start:step4]
@@ -198,9 +190,7 @@ def register_pizza_workflow(template_name: str) -> ITemplateDAG:
     return dag_builder_helper.generic_template(
         template_name=template_name, root_process=order_process
     )
-
-
-# --8<-- [end:step4]
+    # --8<-- [end:step4]
 
 
 # --8<-- [start:step5]
@@ -222,9 +212,7 @@ async def create_and_submit_pizza_delivery_workflow(
     )
     await workflow_engine.submit(pizza_workflow_instance, repartition=False)
     return pizza_workflow_instance
-
-
-# --8<-- [end:step5]
+    # --8<-- [end:step5]
 
 
 # --8<-- [start:order-requests]
@@ -243,6 +231,4 @@ async def place_orders(stream: Any) -> None:
             )
         except (ValueError, KeyError, TypeError) as exc:
             logger.warning("skipping malformed order request %r: %s", value, exc)
-
-
-# --8<-- [end:order-requests]
+            # --8<-- [end:order-requests]

@@ -1,0 +1,1 @@
+"""Benchmarks of dagger on the development broker: ``python -m benchmarks run SCENARIO``."""

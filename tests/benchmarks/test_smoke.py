@@ -1,0 +1,27 @@
+"""A tiny benchmark run, so the benchmark harness cannot rot (numbers are not checked)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from dagger.devbroker import DevBroker
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_chain10_smoke_run_reports_the_engine_and_the_floor(dev_broker: DevBroker) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "run", "chain10", "--workflows", "20"]
+        + ["--broker", dev_broker.url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {m[0]: m[1] for m in re.findall(r"^\| (floor|chain10) \| (\d+) \|", done.stdout, re.M)}
+    assert rows == {"floor": "20", "chain10": "20"}, done.stdout
+    assert re.search(r"^\| chain10 \|.*\| \d+\.\d\d \|$", done.stdout, re.M), done.stdout
