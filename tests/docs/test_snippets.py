@@ -24,9 +24,7 @@ def includes() -> list[tuple[str, int, str, str | None]]:
         for number, line in enumerate(page.read_text().splitlines(), start=1):
             match = INCLUDE.match(line.strip())
             if match is not None:
-                found.append(
-                    (str(page.relative_to(ROOT)), number, match["path"], match["section"])
-                )
+                found.append((str(page.relative_to(ROOT)), number, match["path"], match["section"]))
     return found
 
 
