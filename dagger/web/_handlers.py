@@ -37,7 +37,17 @@ def parse_instances_query(params: Mapping[str, str]) -> InstancesQuery:
         wanted = {k: v for k, v in params.items() if k in InstancesQuery.model_fields}
         return InstancesQuery.model_validate(wanted)
     except ValidationError as exc:
-        raise BadRequest(str(exc)) from exc
+        raise BadRequest(_describe(exc)) from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    """``"<parameter>: <problem>; ..."``, without pydantic's model name and doc links."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ())) or "query"
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        problems.append(f"{where}: {message}")
+    return "; ".join(problems)
 
 
 def list_instances(runtime: Any, query: InstancesQuery) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
@@ -204,4 +203,3 @@ async def test_web_endpoints(dev_broker: DevBroker, setup: EngineSetup) -> None:
     assert status == 200 and len(page) == 1 and page[0]["id"] == everything[1]["id"]
     assert http_json(proc, "/tasks/instances?limit=5000")[0] == 400
     assert http_json(proc, "/tasks/instances?status=NOPE")[0] == 400
-    await asyncio.sleep(0)
