@@ -5,7 +5,7 @@ and delivery services, and one pizza worker; places N orders; shows live progres
 summary; stops everything it started. Exits 0 only when every order was delivered exactly
 once and every workflow instance is COMPLETED.
 
-    python -m examples.pizza.demo [--orders 20] [--timeout 45]
+    python -m examples.pizza.demo [--orders 20] [--timeout 45] [--keep]
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ async def fetch_instances(web_port: int) -> list[dict[str, Any]]:
         return list(await response.json())
 
 
-def print_summary(progress: Progress, instances: list[dict[str, Any]], web_port: int) -> None:
-    """The summary table and where to look next."""
+def print_summary(progress: Progress, instances: list[dict[str, Any]]) -> None:
+    """The summary table."""
     status_by_order = {
         str(i.get("runtime_parameters", {}).get("order_id")): i.get("status", {}).get("code")
         for i in instances
@@ -89,11 +89,18 @@ def print_summary(progress: Progress, instances: list[dict[str, Any]], web_port:
         took = f"{seconds - progress.placed_at[order_id]:.2f}" if seconds else "-"
         status = status_by_order.get(order_id, "MISSING")
         print(f"{order_id:<13} {status:<11} {progress.deliveries[order_id]:<11} {took}")
-    print(
-        f"\nInstances over the web API (while a worker runs): "
-        f"curl http://127.0.0.1:{web_port}/tasks/instances"
-        f"  and  curl http://127.0.0.1:{web_port}/tasks/instance/<id>"
-    )
+
+
+def print_where_to_look(web_port: int, *, kept: bool) -> None:
+    """Where the worker's web API lists the instances."""
+    base = f"http://127.0.0.1:{web_port}"
+    if kept:
+        print("\nThe worker keeps running until Ctrl-C. Its instances over the web API:")
+    else:
+        print("\nWhile a worker runs (`python -m examples.pizza.demo --keep` keeps this one),")
+        print("its web API lists the instances:")
+    print(f"  curl '{base}/tasks/instances?template=PizzaWorkflow&limit=5'")
+    print(f"  curl {base}/tasks/instance/<workflow id>")
 
 
 @dataclass
@@ -106,8 +113,18 @@ class DemoResult:
     web_port: int
 
 
-async def run_demo(url: str, orders: int, timeout: float, *, show: bool = True) -> DemoResult:
-    """Start services and a worker on broker ``url``, place ``orders``, wait, stop everything."""
+async def run_demo(
+    url: str,
+    orders: int,
+    timeout: float,
+    *,
+    show: bool = True,
+    keep: bool = False,
+) -> DemoResult:
+    """Start services and a worker on broker ``url``, place ``orders``, wait, stop everything.
+
+    With ``keep``, print the summary and leave everything running until cancelled (Ctrl-C).
+    """
     progress = Progress(total=orders)
     web_port, delivery_port = free_port(), free_port()
     await create_topics(url, TOPICS, partitions=1)
@@ -141,6 +158,10 @@ async def run_demo(url: str, orders: int, timeout: float, *, show: bool = True) 
             await asyncio.sleep(0.1)  # redraw period of the progress bar
         _redraw(show, progress, shown)
         instances = await settled_instances(web_port, orders)
+        if keep:
+            print_summary(progress, instances)
+            print_where_to_look(web_port, kept=True)
+            await asyncio.Event().wait()  # until Ctrl-C cancels the demo
     finally:
         worker.stop()
         await kitchen.stop()
@@ -162,16 +183,20 @@ def _redraw(show: bool, progress: Progress, shown: str) -> str:
     """Redraw the progress line when it changed; return what is on screen now."""
     line = progress.line()
     if show and line != shown:
-        print("\r" + line, end="" if sys.stdout.isatty() else "\n", flush=True)
+        if sys.stdout.isatty():
+            print("\r" + line, end="", flush=True)  # redraw in place
+        else:
+            print(line, flush=True)
     return line
 
 
-async def run(orders: int, timeout: float) -> int:
+async def run(orders: int, timeout: float, keep: bool = False) -> int:
     """Run the demo on ``DAGGER_BROKER`` or a fresh development broker; return the exit code."""
     async with broker_url() as url:
         print(f"broker: {url}")
-        result = await run_demo(url, orders, timeout)
-    print_summary(result.progress, result.instances, result.web_port)
+        result = await run_demo(url, orders, timeout, keep=keep)
+    print_summary(result.progress, result.instances)
+    print_where_to_look(result.web_port, kept=False)
     return verdict(result.progress, result.instances, orders)
 
 
@@ -205,9 +230,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=20, help="how many orders to place")
     parser.add_argument("--timeout", type=float, default=45.0, help="seconds to wait for delivery")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the worker running after the summary"
+    )
     args = parser.parse_args()
     try:
-        sys.exit(asyncio.run(run(args.orders, args.timeout)))
+        sys.exit(asyncio.run(run(args.orders, args.timeout, args.keep)))
     except KeyboardInterrupt:
         print("\ninterrupted; everything the demo started was stopped")
         sys.exit(130)
