@@ -17,7 +17,6 @@ rebuilds the right subclass, user subclasses included. ``dumps()`` adds a top-le
 
 from __future__ import annotations
 
-import copy
 import enum
 import importlib
 import inspect
@@ -35,23 +34,19 @@ else:  # pragma: no cover - Python 3.10 (typing_extensions comes with pydantic)
     from typing_extensions import dataclass_transform
 from uuid import UUID
 
+from dagger.core._record_fast import (
+    DefaultFactory,
+    fresh,
+    make_encoder,
+    make_fast_init,
+    uuid_text,
+)
+
 TYPE_TAG = "__faust"
 FORMAT_KEY = "__dagger_format__"
 FORMAT_VERSION = 1
 
 R = TypeVar("R", bound="Record")
-
-
-class DefaultFactory:
-    """A field default computed for each new record (``lastupdated = DefaultFactory(now)``)."""
-
-    __slots__ = ("factory",)
-
-    def __init__(self, factory: Callable[[], Any]) -> None:
-        self.factory = factory
-
-    def __repr__(self) -> str:
-        return f"DefaultFactory({getattr(self.factory, '__name__', self.factory)!r})"
 
 
 def epoch_seconds() -> int:
@@ -66,23 +61,23 @@ _MISSING: Any = object()
 class RecordOptions:
     """Per-class field metadata (``cls._options.fields`` as faust exposes it)."""
 
-    __slots__ = ("fields", "defaults", "_hints")
+    __slots__ = ("fields", "defaults", "_hints", "encoder")
 
     def __init__(self, fields: tuple[str, ...], defaults: dict[str, Any]) -> None:
         self.fields = fields
         self.defaults = defaults
         self._hints: dict[str, Any] | None = None
+        #: ``to_representation`` of the class, generated at its first use.
+        self.encoder: Callable[[Any], dict[str, Any] | None] | None = None
 
 
 def _fresh(default: Any) -> Any:
     """A per-instance copy of a default, so no two records share a mutable value."""
-    if isinstance(default, DefaultFactory):
-        return default.factory()
-    if isinstance(default, (list, dict, set)):
-        return copy.copy(default) if not default else copy.deepcopy(default)
-    if isinstance(default, Record):
-        return copy.deepcopy(default)
-    return default
+    return fresh(default, _is_record)
+
+
+def _is_record(value: Any) -> bool:
+    return isinstance(value, Record)
 
 
 def _collect_fields(cls: type) -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -160,10 +155,12 @@ class Record:
         fields, defaults = _collect_fields(cls)
         cls._options = RecordOptions(fields, defaults)
         if "__init__" not in vars(cls):
-            init = _make_init(cls)
+            init = make_fast_init(cls, fields, defaults, _make_init(cls), _is_record)
+            init.__qualname__ = f"{cls.__qualname__}.__init__"
             init.__signature__ = _signature(fields, defaults)  # type: ignore[attr-defined]
             cls.__init__ = init  # type: ignore[method-assign]
         Record._subclasses.append(cls)
+        _RECORD_TYPES.add(cls)
         _TYPE_CACHE.clear()
 
     def __post_init__(self) -> None:
@@ -190,9 +187,15 @@ class Record:
 
     def to_representation(self) -> dict[str, Any]:
         """Return a JSON-ready dict with the type tag, nested records encoded too."""
-        data = {name: encode_value(getattr(self, name)) for name in self._options.fields}
-        data[TYPE_TAG] = {"ns": type_namespace(type(self))}
-        return data
+        options = type(self)._options
+        if options.encoder is not None:
+            data = options.encoder(self)
+            if data is not None:
+                return data
+        options.encoder = make_encoder(type(self), options.fields, encode_value, TYPE_TAG, _AS_IS)
+        built = options.encoder(self)
+        assert built is not None  # the encoder was just made for this class's tag
+        return built
 
     def dumps(self, *, serializer: Any = None) -> bytes:
         """Encode the record to JSON bytes (``serializer`` is accepted for compatibility)."""
@@ -233,6 +236,8 @@ def type_namespace(cls: type) -> str:
 
 
 _TYPE_CACHE: dict[str, type[Record]] = {}
+#: Every record class, for ``encode_value``'s exact-type fast path.
+_RECORD_TYPES: set[type] = set()
 
 
 def _class_from_tag(data: Mapping[str, Any]) -> type[Record] | None:
@@ -280,8 +285,24 @@ def _field_hints(cls: type[Record]) -> dict[str, Any]:
     return options._hints
 
 
+#: Types ``encode_value`` returns as they are (exact types: subclasses such as str enums
+#: take the general path below, which gives the same result).
+_AS_IS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
 def encode_value(value: Any) -> Any:
     """Turn a field value into JSON-ready data (records tagged, UUIDs as strings)."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is UUID:
+        return uuid_text(value)
+    if kind is list:
+        return [encode_value(v) for v in value]
+    if kind is dict:
+        return {_encode_key(k): encode_value(v) for k, v in value.items()}
+    if kind in _RECORD_TYPES:
+        return value.to_representation()
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, UUID):
@@ -298,6 +319,8 @@ def encode_value(value: Any) -> Any:
 
 
 def _encode_key(key: Any) -> str:
+    if type(key) is UUID:  # the usual key: a task id
+        return uuid_text(key)
     return key if isinstance(key, str) else str(encode_value(key))
 
 
