@@ -1,19 +1,22 @@
-"""Building records quickly: fresh defaults and the per-class ``__init__`` of :class:`Record`.
+"""The per-class code behind :class:`~dagger.core.record.Record`: construction and encoding.
 
-A workflow step creates dozens of records (tasks, statuses), nearly always by keyword. The
-generic constructor in ``record.py`` loops over every field and copies each default on
-every call (a ``copy.deepcopy`` for a record-valued default such as a task's status), so
-this module precomputes, per class, what a keyword-only call needs: which fields are
-required, the defaults that are shared as they are (immutable ones), and a maker per
-default that must be fresh. Anything else (positional arguments, unknown or missing
-fields, a subclass calling ``super().__init__``) goes through the generic constructor, so
-its behaviour and error messages are unchanged.
+A workflow step creates dozens of records (tasks, statuses), nearly always by keyword, and
+encodes the whole workflow. The generic code loops over every field on every call, and
+copied a record-valued default (a task's status) with ``copy.deepcopy``. Here, as
+``dataclasses`` does, each record class gets generated code instead:
+
+- :func:`make_init`: an ``__init__`` whose common call binds its keyword arguments in C and
+  sets each field in one statement; any other call goes to the generic constructor, so
+  results and errors are unchanged;
+- :func:`make_encoder`: ``to_representation`` as one dict display;
+- :func:`uuid_text`: ``str(uuid)``, memoised, since each id appears several times.
 """
 
 from __future__ import annotations
 
 import copy
 import enum
+import inspect
 import keyword
 from collections.abc import Callable
 from typing import Any
@@ -55,6 +58,8 @@ def _plainly_copied(cls: type) -> bool:
 
 
 def _holds_only_atoms(state: dict[str, Any]) -> bool:
+    if _ATOMIC.issuperset(map(type, state.values())):  # the usual case, checked in C
+        return True
     for value in state.values():
         if type(value) not in _ATOMIC and not isinstance(value, enum.Enum):
             return False
@@ -77,6 +82,25 @@ def copy_record(value: Any, plain: bool | None = None) -> Any:
     return copy.deepcopy(value)
 
 
+def _record_copier(default: Any) -> Callable[[], Any]:
+    """``copy_record(default)`` as a function, specialised for its (fixed) class."""
+    cls = type(default)
+    if not _plainly_copied(cls):
+        return lambda: copy.deepcopy(default)
+    new = object.__new__
+
+    def copier() -> Any:
+        # Checked at each call, in case the class default was given a mutable value later.
+        state = default.__dict__
+        if _holds_only_atoms(state):
+            clone = new(cls)
+            clone.__dict__.update(state)
+            return clone
+        return copy.deepcopy(default)
+
+    return copier
+
+
 def fresh(default: Any, is_record: Callable[[Any], bool]) -> Any:
     """A per-instance copy of a default, so no two records share a mutable value."""
     if isinstance(default, DefaultFactory):
@@ -97,8 +121,7 @@ def fresh_maker(default: Any, is_record: Callable[[Any], bool]) -> Callable[[], 
         # Checked at each call, as ``fresh`` does, in case the class default was filled later.
         return lambda: empty() if not default else copy.deepcopy(default)
     if is_record(default):
-        plain = _plainly_copied(type(default))
-        return lambda: copy_record(default, plain)
+        return _record_copier(default)
     if isinstance(default, (list, dict, set)):
         return lambda: fresh(default, is_record)
     return None
@@ -112,9 +135,72 @@ def _is_data_descriptor(cls: type, name: str) -> bool:
     return False
 
 
-def _writable_names(fields: tuple[str, ...]) -> bool:
+def writable_names(fields: tuple[str, ...]) -> bool:
     """Whether every field name can be a parameter and attribute name in generated code."""
     return all(name.isidentifier() and not keyword.iskeyword(name) for name in fields)
+
+
+def make_init(
+    cls: type,
+    fields: tuple[str, ...],
+    defaults: dict[str, Any],
+    is_record: Callable[[Any], bool],
+    no_post_init: Callable[[Any], None],
+) -> Callable[..., None]:
+    """The ``__init__`` of record class ``cls`` (see :func:`make_fast_init`), with the
+    signature ``inspect`` shows: the fields in order, then ``**kwargs``."""
+    generic = _generic_init(cls, is_record)
+    init = make_fast_init(cls, fields, defaults, generic, is_record, no_post_init)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__signature__ = _signature(fields, defaults)  # type: ignore[attr-defined]
+    return init
+
+
+def _signature(fields: tuple[str, ...], defaults: dict[str, Any]) -> inspect.Signature:
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter("self", kind)]
+    for name in fields:
+        default = defaults.get(name, inspect.Parameter.empty)
+        if isinstance(default, DefaultFactory):
+            default = None
+        params.append(inspect.Parameter(name, kind, default=default))
+    params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    return inspect.Signature(params)
+
+
+def _generic_init(cls: type, is_record: Callable[[Any], bool]) -> Callable[..., None]:
+    """The constructor for every call: positional fields in order, keyword fields, fresh
+    defaults, ``__post_init__``; it reads the fields of ``type(self)``, so a subclass's
+    own ``__init__`` may pass it its extra fields through ``super().__init__``."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        options = type(self)._options
+        fields = options.fields
+        if len(args) > len(fields):
+            raise TypeError(
+                f"{type(self).__name__}() takes {len(fields)} positional fields "
+                f"but {len(args)} were given"
+            )
+        values = dict(zip(fields, args, strict=False))
+        for key, value in kwargs.items():
+            if key in values:
+                raise TypeError(f"{type(self).__name__}() got multiple values for {key!r}")
+            if key in options.defaults or key in fields:
+                values[key] = value
+            elif not key.startswith("__"):
+                raise TypeError(f"{type(self).__name__}() got an unexpected field {key!r}")
+        for name in fields:
+            if name in values:
+                object.__setattr__(self, name, values[name])
+                continue
+            default = options.defaults.get(name, MISSING)
+            if default is MISSING:
+                raise TypeError(f"{type(self).__name__}() missing required field {name!r}")
+            object.__setattr__(self, name, fresh(default, is_record))
+        self.__post_init__()
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
 
 
 def make_fast_init(
@@ -123,6 +209,7 @@ def make_fast_init(
     defaults: dict[str, Any],
     generic: Callable[..., None],
     is_record: Callable[[Any], bool],
+    no_post_init: Callable[[Any], None],
 ) -> Callable[..., None]:
     """The ``__init__`` of ``cls``, generated like ``dataclasses`` generates one.
 
@@ -130,9 +217,11 @@ def make_fast_init(
     required one given, on ``cls`` itself) binds its arguments in C and sets each field in
     one statement. Any other call (positional arguments, unknown or missing fields, a
     subclass's own ``__init__`` calling ``super().__init__``) is handed, as it was made,
-    to ``generic``, which gives the same result and the same errors as before.
+    to ``generic``, which gives the same result and the same errors as before. Like
+    ``dataclasses``, it calls ``__post_init__`` only when the class defines one (when its
+    ``__post_init__`` is not ``no_post_init``, the base hook that does nothing).
     """
-    if not _writable_names(fields) or any(_is_data_descriptor(cls, name) for name in fields):
+    if not writable_names(fields) or any(_is_data_descriptor(cls, name) for name in fields):
         return generic  # unusual names; a property or slot must be set through its descriptor
     namespace: dict[str, Any] = {
         "_cls": cls,
@@ -160,7 +249,7 @@ def make_fast_init(
         f"        return _slow(_self, _args, _kwargs, ({given}))\n"
         "    _state = _self.__dict__\n"
         f"{''.join(lines)}"
-        "    _self.__post_init__()\n"
+        + ("" if cls.__post_init__ is no_post_init else "    _self.__post_init__()\n")  # type: ignore[attr-defined]
     )
     init: Callable[..., None] = _compile(source, f"{cls.__qualname__}.__init__", namespace)
     return init
@@ -224,11 +313,11 @@ def make_encoder(
     public one after defining their classes); the caller then builds a new encoder.
     """
     module, qualname = cls.__module__, cls.__qualname__
-    if not _writable_names(fields):
+    if not writable_names(fields):
         return lambda self: _encode_by_name(self, fields, encode, tag_key)
     items = "".join(
         f"{name!r}: (_v if (_t := type(_v := self.{name})) in _as_is "
-        f"else _uuid_text(_v) if _t is _UUID else _encode(_v)), "
+        f"else (_texts.get(_v.int) or _uuid_text(_v)) if _t is _UUID else _encode(_v)), "
         for name in fields
     )
     source = (
@@ -245,6 +334,7 @@ def make_encoder(
         "_as_is": as_is,
         "_UUID": UUID,
         "_uuid_text": uuid_text,
+        "_texts": _UUID_TEXT,
         "_tag_key": tag_key,
         "_ns": f"{module}.{qualname}",
     }

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import importlib
-import inspect
 import json
 import sys
 import time
@@ -34,13 +33,9 @@ else:  # pragma: no cover - Python 3.10 (typing_extensions comes with pydantic)
     from typing_extensions import dataclass_transform
 from uuid import UUID
 
-from dagger.core._record_fast import (
-    DefaultFactory,
-    fresh,
-    make_encoder,
-    make_fast_init,
-    uuid_text,
-)
+from dagger.core import _record_json
+from dagger.core._record_fast import DefaultFactory, make_encoder, make_init, uuid_text
+from dagger.core._record_json import record_json
 
 TYPE_TAG = "__faust"
 FORMAT_KEY = "__dagger_format__"
@@ -55,7 +50,6 @@ def epoch_seconds() -> int:
 
 
 NOW = DefaultFactory(epoch_seconds)
-_MISSING: Any = object()
 
 
 class RecordOptions:
@@ -69,11 +63,6 @@ class RecordOptions:
         self._hints: dict[str, Any] | None = None
         #: ``to_representation`` of the class, generated at its first use.
         self.encoder: Callable[[Any], dict[str, Any] | None] | None = None
-
-
-def _fresh(default: Any) -> Any:
-    """A per-instance copy of a default, so no two records share a mutable value."""
-    return fresh(default, _is_record)
 
 
 def _is_record(value: Any) -> bool:
@@ -100,49 +89,6 @@ def _collect_fields(cls: type) -> tuple[tuple[str, ...], dict[str, Any]]:
     return tuple(names), defaults
 
 
-def _signature(fields: tuple[str, ...], defaults: dict[str, Any]) -> inspect.Signature:
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    params = [inspect.Parameter("self", kind)]
-    for name in fields:
-        default = defaults.get(name, inspect.Parameter.empty)
-        if isinstance(default, DefaultFactory):
-            default = None
-        params.append(inspect.Parameter(name, kind, default=default))
-    params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
-    return inspect.Signature(params)
-
-
-def _make_init(cls: type[Record]) -> Callable[..., None]:
-    def __init__(self: Record, *args: Any, **kwargs: Any) -> None:
-        options = type(self)._options
-        fields = options.fields
-        if len(args) > len(fields):
-            raise TypeError(
-                f"{type(self).__name__}() takes {len(fields)} positional fields "
-                f"but {len(args)} were given"
-            )
-        values = dict(zip(fields, args, strict=False))
-        for key, value in kwargs.items():
-            if key in values:
-                raise TypeError(f"{type(self).__name__}() got multiple values for {key!r}")
-            if key in options.defaults or key in fields:
-                values[key] = value
-            elif not key.startswith("__"):
-                raise TypeError(f"{type(self).__name__}() got an unexpected field {key!r}")
-        for name in fields:
-            if name in values:
-                object.__setattr__(self, name, values[name])
-                continue
-            default = options.defaults.get(name, _MISSING)
-            if default is _MISSING:
-                raise TypeError(f"{type(self).__name__}() missing required field {name!r}")
-            object.__setattr__(self, name, _fresh(default))
-        self.__post_init__()
-
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    return __init__
-
-
 @dataclass_transform(field_specifiers=())
 class Record:
     """Base of tasks and records: ordered fields, value equality and a JSON codec."""
@@ -155,9 +101,7 @@ class Record:
         fields, defaults = _collect_fields(cls)
         cls._options = RecordOptions(fields, defaults)
         if "__init__" not in vars(cls):
-            init = make_fast_init(cls, fields, defaults, _make_init(cls), _is_record)
-            init.__qualname__ = f"{cls.__qualname__}.__init__"
-            init.__signature__ = _signature(fields, defaults)  # type: ignore[attr-defined]
+            init = make_init(cls, fields, defaults, _is_record, Record.__post_init__)
             cls.__init__ = init  # type: ignore[method-assign]
         Record._subclasses.append(cls)
         _RECORD_TYPES.add(cls)
@@ -199,9 +143,13 @@ class Record:
 
     def dumps(self, *, serializer: Any = None) -> bytes:
         """Encode the record to JSON bytes (``serializer`` is accepted for compatibility)."""
+        if type(self).to_representation is Record.to_representation:
+            # The same text as below, written in one pass (see ``_record_json``).
+            text = record_json(self)
+            return f"{text[:-1]},{_FORMAT_JSON}}}".encode()
         data = self.to_representation()
         data[FORMAT_KEY] = FORMAT_VERSION
-        return json.dumps(data, separators=(",", ":"), default=_json_fallback).encode()
+        return _JSON.encode(data).encode()
 
     @classmethod
     def loads(cls: type[R], s: bytes | str | Mapping[str, Any], *, serializer: Any = None) -> R:
@@ -325,10 +273,17 @@ def _encode_key(key: Any) -> str:
 
 
 def _json_fallback(value: Any) -> Any:
+    """JSON for a value ``encode_value`` does not know (bytes, dates, anything else)."""
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     isoformat = getattr(value, "isoformat", None)
     return isoformat() if callable(isoformat) else str(value)
+
+
+#: The encoder of ``dumps`` (made once, not per call as ``json.dumps`` with options does).
+_JSON = json.JSONEncoder(separators=(",", ":"), default=_json_fallback)
+_FORMAT_JSON = f"{json.dumps(FORMAT_KEY)}:{FORMAT_VERSION}"
+_record_json.install(encode_value, _JSON, Record.to_representation, _RECORD_TYPES, TYPE_TAG)
 
 
 def decode_value(value: Any, hint: Any = None) -> Any:

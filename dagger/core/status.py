@@ -70,13 +70,16 @@ TaskLookupKey = tuple[KT, VT]
 COMPLETE_BY_KEY = "complete_by_time"
 
 
-#: Member (or its value, which hashes the same) -> name, without the enum machinery.
+#: Value -> name, without the enum machinery.
 _NAMES: dict[str, str] = {member.value: member.name for member in TaskStatusEnum}
 
 
 def status_of(member: TaskStatusEnum | str) -> TaskStatus:
     """A fresh status record for an enum member (or its name)."""
-    name = _NAMES.get(member) if isinstance(member, str) else None
+    if type(member) is TaskStatusEnum:
+        name: str | None = member._name_
+    else:
+        name = _NAMES.get(member) if isinstance(member, str) else None
     if name is None:
         name = member.name if isinstance(member, TaskStatusEnum) else TaskStatusEnum(member).name
     return TaskStatus(code=name, value=name)

@@ -110,7 +110,13 @@ def can(rule: Rule, task: HasStatus, target: TaskStatusEnum | None = None) -> bo
 def apply(rule: Rule, task: HasStatus, now: float, target: TaskStatusEnum | None = None) -> bool:
     """Move the task by ``rule``; return ``False`` (and change nothing) if the rule refuses."""
     goal = _target(rule, target) if target is None else target
-    current = code_of(task)
+    return _move(rule, task, now, goal, code_of(task))
+
+
+def _move(
+    rule: Rule, task: HasStatus, now: float, goal: TaskStatusEnum, current: TaskStatusEnum
+) -> bool:
+    """``apply`` for a task whose status is ``current`` (callers that just read it)."""
     if current not in rule.sources or goal not in rule.targets:  # rule.allows, inlined
         logger.debug("refused %s: %s -> %s on %r", rule.name, current.name, goal.name, task)
         return False
@@ -148,14 +154,17 @@ def finish(task: HasStatus, target: TaskStatusEnum, now: float) -> bool:
             task.time_completed = int(now)
         return True
     if target is S.SKIPPED:
-        return apply(SKIP, task, now)
+        return _move(SKIP, task, now, target, current)
     if target is S.STOPPED:
-        return apply(STOP, task, now)
+        return _move(STOP, task, now, target, current)
     if target in (S.COMPLETED, S.FAILURE) and current in (S.NOT_STARTED, S.SUBMITTED):
-        apply(START, task, now)
+        _move(START, task, now, S.EXECUTING, current)
+        current = code_of(task)
     if target is S.EXECUTING:
-        return apply(START, task, now) or apply(RESTART, task, now)
-    return apply(COMPLETE, task, now, target)
+        return _move(START, task, now, target, current) or _move(
+            RESTART, task, now, target, current
+        )
+    return _move(COMPLETE, task, now, target, current)
 
 
 def _target(rule: Rule, target: TaskStatusEnum | None) -> TaskStatusEnum:

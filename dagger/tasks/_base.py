@@ -189,7 +189,11 @@ class ITask(Record, Generic[KT, VT]):
     async def _forward_if_done(
         self, workflow_instance: "ITemplateDAGInstance | None", honour_reprocess: bool = True
     ) -> bool:
-        """Re-drive a finished task (its successors) instead of running it; ``True`` if so."""
+        """Re-drive a finished task (its successors) instead of running it; ``True`` if so.
+
+        Only a terminal task is re-driven, so hot callers test ``tr.is_terminal`` first and
+        skip this call (and its coroutine) for the usual, unfinished task.
+        """
         code = tr.code_of(self)
         if code is S.STOPPED:
             return True

@@ -24,7 +24,7 @@ class ExecutorTask(ITask[KT, VT]):
         self, workflow_instance: "ITemplateDAGInstance", ignore_status: bool = False
     ) -> bool | None:
         """Run ``execute`` and complete (a finished task re-drives its successors instead)."""
-        if await self._forward_if_done(workflow_instance):
+        if tr.is_terminal(self) and await self._forward_if_done(workflow_instance):
             return None
         if workflow_instance is None:
             return None

@@ -35,7 +35,7 @@ class INonLeafNodeTask(ITask[KT, VT]):
 
     async def start(self, workflow_instance: "ITemplateDAGInstance") -> bool | None:
         """Execute the node if new, then (re-)start its first child."""
-        if await self._forward_if_done(workflow_instance):
+        if tr.is_terminal(self) and await self._forward_if_done(workflow_instance):
             return None
         if workflow_instance is None:
             return None

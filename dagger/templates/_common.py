@@ -64,11 +64,13 @@ def _uuid1() -> UUID:
     value = (
         (timestamp & 0xFFFFFFFF) << 96  # time_low
         | ((timestamp >> 32) & 0xFFFF) << 80  # time_mid
-        | ((timestamp >> 48) & 0x0FFF) << 64  # time_hi (the version is set by UUID)
-        | clock_seq << 48  # clock_seq_hi (variant set by UUID) and clock_seq_low
+        | ((timestamp >> 48) & 0x0FFF) << 64  # time_hi
+        | 1 << 76  # version 1
+        | 0x8000 << 48  # RFC 4122 variant
+        | clock_seq << 48  # clock_seq_hi and clock_seq_low
         | _node
     )
-    return UUID(int=value, version=1)
+    return UUID(int=value)
 
 
 def now() -> int:

@@ -1,0 +1,154 @@
+"""Writing records as JSON text directly, for ``Record.dumps``.
+
+``dumps`` used to build ``to_representation()`` (a dict per record) and hand it to the
+``json`` encoder, which walked it again. A stored workflow holds every task, so that was
+about a third of the engine's work per step. Here each record class gets a generated
+function that writes its JSON text in one pass, exactly as ``json`` would write its
+representation: the same keys in the same order, values written by the functions the C
+encoder itself uses (``encode_basestring_ascii``, ``int.__repr__``, ``float.__repr__``).
+Only values of exact, well-known types take the direct path (str, int, float, bool,
+None, UUID, list, dict with str or UUID keys, records that keep the base
+``to_representation``); anything else is written as ``encoder.encode(encode_value(v))``,
+which is by construction what the old path produced for it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from dagger.core._record_fast import _UUID_TEXT, uuid_text, writable_names
+
+Writer = Callable[[Any], "str | None"]
+
+# Set by ``install`` (``record.py`` owns these and imports this module).
+_encode_value: Callable[[Any], Any]
+_encoder: json.JSONEncoder
+_base_to_representation: Callable[[Any], Any]
+_record_types: set[type]
+_tag_key: str
+
+_escape: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_int_text = int.__repr__
+_float_text = float.__repr__
+#: Writer of each record class, made at its first use.
+_WRITERS: dict[type, Writer] = {}
+
+
+def install(
+    encode_value: Callable[[Any], Any],
+    encoder: json.JSONEncoder,
+    base_to_representation: Callable[[Any], Any],
+    record_types: set[type],
+    tag_key: str,
+) -> None:
+    """Give this module what it shares with ``record.py``."""
+    global _encode_value, _encoder, _base_to_representation, _record_types, _tag_key
+    _encode_value, _encoder = encode_value, encoder
+    _base_to_representation, _record_types, _tag_key = base_to_representation, record_types, tag_key
+
+
+def _quoted_uuid(value: UUID) -> str:
+    return f'"{_UUID_TEXT.get(value.int) or uuid_text(value)}"'
+
+
+def _float(value: float) -> str:
+    if math.isfinite(value):
+        return _float_text(value)
+    return "Infinity" if value > 0 else "-Infinity" if value < 0 else "NaN"
+
+
+def value_json(value: Any) -> str:
+    """The JSON text ``json`` writes for ``encode_value(value)``."""
+    kind = type(value)
+    if kind is str:
+        return _escape(value)
+    if kind is int:
+        return _int_text(value)
+    if value is None:
+        return "null"
+    if kind is UUID:
+        return _quoted_uuid(value)
+    if kind in _record_types:
+        return record_json(value)
+    if kind is list:
+        return f"[{','.join([value_json(item) for item in value])}]"
+    if kind is dict:
+        return _dict_json(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float:
+        return _float(value)
+    return _encoder.encode(_encode_value(value))
+
+
+def _dict_json(value: dict[Any, Any]) -> str:
+    if not value:
+        return "{}"
+    kinds = set(map(type, value))
+    if kinds == {str}:
+        items = [f"{_escape(key)}:{value_json(item)}" for key, item in value.items()]
+    elif kinds == {UUID}:
+        items = [f"{_quoted_uuid(key)}:{value_json(item)}" for key, item in value.items()]
+    else:
+        # Other keys become strings, and two of them may become the same one.
+        return _encoder.encode(_encode_value(value))
+    return f"{{{','.join(items)}}}"
+
+
+def record_json(record: Any) -> str:
+    """The JSON text of ``record.to_representation()``."""
+    cls = type(record)
+    writer = _WRITERS.get(cls)
+    if writer is not None:
+        text = writer(record)
+        if text is not None:
+            return text
+    writer = _WRITERS[cls] = _make_writer(cls)
+    text = writer(record)
+    assert text is not None  # the writer was just made for this class's tag
+    return text
+
+
+def _make_writer(cls: type) -> Writer:
+    """The JSON writer of a record class.
+
+    As with ``make_encoder``, the type tag is fixed in the function, which returns
+    ``None`` once the class's module or name has changed, to be made again.
+    """
+    fields: tuple[str, ...] = cls._options.fields  # type: ignore[attr-defined]
+    if cls.to_representation is not _base_to_representation or not writable_names(fields):  # type: ignore[attr-defined]
+        return lambda record: _encoder.encode(record.to_representation())
+    module, qualname = cls.__module__, cls.__qualname__
+    pieces = [
+        f"{('{' if index == 0 else ',') + _escape(name) + ':'!r}, "
+        f"(_escape(_v) if (_t := type(_v := record.{name})) is str "
+        f"else _int_text(_v) if _t is int else 'null' if _v is None "
+        f"else _quoted_uuid(_v) if _t is _UUID else _value_json(_v)), "
+        for index, name in enumerate(fields)
+    ]
+    # The type tag, last, closing the object: ``"__faust":{"ns":"<module>.<QualName>"}}``.
+    namespace_json = _escape(f"{module}.{qualname}")
+    tag = ("," if fields else "{") + _escape(_tag_key) + ':{"ns":' + namespace_json + "}}"
+    source = (
+        "def write(record):\n"
+        "    if _cls.__module__ is not _module or _cls.__qualname__ is not _qualname:\n"
+        "        return None\n"
+        f"    return ''.join(({''.join(pieces)}{tag!r}))\n"
+    )
+    namespace: dict[str, Any] = {
+        "_cls": cls,
+        "_module": module,
+        "_qualname": qualname,
+        "_escape": _escape,
+        "_int_text": _int_text,
+        "_UUID": UUID,
+        "_quoted_uuid": _quoted_uuid,
+        "_value_json": value_json,
+    }
+    exec(compile(source, f"<dagger.core.record {qualname}.dumps>", "exec"), namespace)  # noqa: S102
+    writer: Writer = namespace["write"]
+    return writer
