@@ -58,8 +58,6 @@ def _plainly_copied(cls: type) -> bool:
 
 
 def _holds_only_atoms(state: dict[str, Any]) -> bool:
-    if _ATOMIC.issuperset(map(type, state.values())):  # the usual case, checked in C
-        return True
     for value in state.values():
         if type(value) not in _ATOMIC and not isinstance(value, enum.Enum):
             return False
@@ -92,11 +90,12 @@ def _record_copier(default: Any) -> Callable[[], Any]:
     def copier() -> Any:
         # Checked at each call, in case the class default was given a mutable value later.
         state = default.__dict__
-        if _holds_only_atoms(state):
-            clone = new(cls)
-            clone.__dict__.update(state)
-            return clone
-        return copy.deepcopy(default)
+        for value in state.values():
+            if type(value) not in _ATOMIC and not isinstance(value, enum.Enum):
+                return copy.deepcopy(default)
+        clone = new(cls)
+        clone.__dict__.update(state)
+        return clone
 
     return copier
 

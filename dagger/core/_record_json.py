@@ -20,9 +20,9 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from dagger.core._record_fast import _UUID_TEXT, uuid_text, writable_names
+from dagger.core._record_fast import uuid_text, writable_names
 
-Writer = Callable[[Any], "str | None"]
+Writer = Callable[[Any], str]
 
 # Set by ``install`` (``record.py`` owns these and imports this module).
 _encode_value: Callable[[Any], Any]
@@ -36,6 +36,7 @@ _int_text = int.__repr__
 _float_text = float.__repr__
 #: Writer of each record class, made at its first use.
 _WRITERS: dict[type, Writer] = {}
+_QUOTED_MAX = 1 << 14
 
 
 def install(
@@ -51,8 +52,17 @@ def install(
     _base_to_representation, _record_types, _tag_key = base_to_representation, record_types, tag_key
 
 
+#: The JSON text of a UUID by ``uuid.int``, kept like ``_record_fast``'s ``str`` cache.
+_QUOTED: dict[int, str] = {}
+
+
 def _quoted_uuid(value: UUID) -> str:
-    return f'"{_UUID_TEXT.get(value.int) or uuid_text(value)}"'
+    text = _QUOTED.get(value.int)
+    if text is None:
+        if len(_QUOTED) >= _QUOTED_MAX:
+            _QUOTED.clear()
+        text = _QUOTED[value.int] = f'"{uuid_text(value)}"'
+    return text
 
 
 def _float(value: float) -> str:
@@ -71,7 +81,10 @@ def value_json(value: Any) -> str:
     if value is None:
         return "null"
     if kind is UUID:
-        return _quoted_uuid(value)
+        return _QUOTED.get(value.int) or _quoted_uuid(value)
+    writer = _WRITERS.get(kind)
+    if writer is not None:
+        return writer(value)
     if kind in _record_types:
         return record_json(value)
     if kind is list:
@@ -101,23 +114,23 @@ def _dict_json(value: dict[Any, Any]) -> str:
 
 def record_json(record: Any) -> str:
     """The JSON text of ``record.to_representation()``."""
-    cls = type(record)
-    writer = _WRITERS.get(cls)
-    if writer is not None:
-        text = writer(record)
-        if text is not None:
-            return text
-    writer = _WRITERS[cls] = _make_writer(cls)
-    text = writer(record)
-    assert text is not None  # the writer was just made for this class's tag
-    return text
+    writer = _WRITERS.get(type(record))
+    if writer is None:
+        writer = _WRITERS[type(record)] = _make_writer(type(record))
+    return writer(record)
+
+
+def _rewrite(record: Any) -> str:
+    """Make the writer of the record's class again (its name changed), then use it."""
+    writer = _WRITERS[type(record)] = _make_writer(type(record))
+    return writer(record)
 
 
 def _make_writer(cls: type) -> Writer:
     """The JSON writer of a record class.
 
-    As with ``make_encoder``, the type tag is fixed in the function, which returns
-    ``None`` once the class's module or name has changed, to be made again.
+    As with ``make_encoder``, the type tag is fixed in the function, which makes the
+    writer again once the class's module or name has changed.
     """
     fields: tuple[str, ...] = cls._options.fields  # type: ignore[attr-defined]
     if cls.to_representation is not _base_to_representation or not writable_names(fields):  # type: ignore[attr-defined]
@@ -127,7 +140,8 @@ def _make_writer(cls: type) -> Writer:
         f"{('{' if index == 0 else ',') + _escape(name) + ':'!r}, "
         f"(_escape(_v) if (_t := type(_v := record.{name})) is str "
         f"else _int_text(_v) if _t is int else 'null' if _v is None "
-        f"else _quoted_uuid(_v) if _t is _UUID else _value_json(_v)), "
+        f"else (_quoted.get(_v.int) or _quoted_uuid(_v)) if _t is _UUID "
+        f"else _value_json(_v)), "
         for index, name in enumerate(fields)
     ]
     # The type tag, last, closing the object: ``"__faust":{"ns":"<module>.<QualName>"}}``.
@@ -136,7 +150,7 @@ def _make_writer(cls: type) -> Writer:
     source = (
         "def write(record):\n"
         "    if _cls.__module__ is not _module or _cls.__qualname__ is not _qualname:\n"
-        "        return None\n"
+        "        return _rewrite(record)\n"
         f"    return ''.join(({''.join(pieces)}{tag!r}))\n"
     )
     namespace: dict[str, Any] = {
@@ -147,6 +161,8 @@ def _make_writer(cls: type) -> Writer:
         "_int_text": _int_text,
         "_UUID": UUID,
         "_quoted_uuid": _quoted_uuid,
+        "_quoted": _QUOTED,
+        "_rewrite": _rewrite,
         "_value_json": value_json,
     }
     exec(compile(source, f"<dagger.core.record {qualname}.dumps>", "exec"), namespace)  # noqa: S102
