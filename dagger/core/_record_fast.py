@@ -280,7 +280,7 @@ def _compile(source: str, name: str, namespace: dict[str, Any]) -> Any:
 #: (its key, its ``id``, its children's ``parent_id``, the ``next_dags`` pointing at it),
 #: and ``UUID.__str__`` is Python code. Cleared when full, so it stays small.
 _UUID_TEXT: dict[int, str] = {}
-_UUID_TEXT_MAX = 1 << 14
+_UUID_TEXT_MAX = 1 << 12
 
 
 def uuid_text(value: UUID) -> str:

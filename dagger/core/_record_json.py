@@ -36,7 +36,7 @@ _int_text = int.__repr__
 _float_text = float.__repr__
 #: Writer of each record class, made at its first use.
 _WRITERS: dict[type, Writer] = {}
-_QUOTED_MAX = 1 << 14
+_QUOTED_MAX = 1 << 12
 
 
 def install(

@@ -83,9 +83,10 @@ class ITemplateDAGInstance(INonLeafNodeTask[KT, VT]):
         for task in self.tasks.values():
             if getattr(task, "time_to_execute", None) is not None:
                 await rt.remove_trigger(self.id, task.id)
-        unfinished = [t.task_name for t in self.tasks.values() if not tr.is_terminal(t)]
-        if unfinished:
-            logger.debug("workflow %s ended with unfinished tasks %s", self.id, unfinished)
+        if logger.isEnabledFor(logging.DEBUG):  # a scan of every task, only for this log
+            unfinished = [t.task_name for t in self.tasks.values() if not tr.is_terminal(t)]
+            if unfinished:
+                logger.debug("workflow %s ended with unfinished tasks %s", self.id, unfinished)
         if rt.delete_workflow_on_complete:
             await rt.delete_workflow(self)
 
