@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from dagger.devbroker import DevBroker
 from tests.support.waiting import async_wait_until, wait_until
@@ -43,6 +43,18 @@ async def _produce(broker: DevBroker, topic: str, keys: list[str]) -> None:
         await producer.stop()
 
 
+async def _committed_all(broker: DevBroker, group: str, topic: str, total: int) -> bool:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=broker.bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        committed = [await consumer.committed(TopicPartition(topic, p)) for p in (0, 1)]
+    finally:
+        await consumer.stop()
+    return sum(offset or 0 for offset in committed) >= total
+
+
 async def test_worker_ready_crash_recover_and_clean_stop(
     dev_broker: DevBroker,
     make_topic: Callable[..., str],
@@ -65,6 +77,15 @@ async def test_worker_ready_crash_recover_and_clean_stop(
         timeout=30,
         ignore=(OSError,),
         message=lambda: f"counts {_counts(proc)}: {proc.describe()}",
+    )
+
+    # Processing is at-least-once: a crash before the offsets are committed would replay
+    # records and count them twice, so crash only once every record is committed.
+    await async_wait_until(
+        lambda: _committed_all(dev_broker, unique_id, topic, len(keys)),
+        timeout=30,
+        interval=0.5,
+        message=lambda: "the worker never committed all 40 offsets",
     )
 
     # Crash, lose the local RocksDB state, restart: the table comes back from its changelog.
