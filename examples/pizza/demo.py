@@ -28,7 +28,7 @@ import aiohttp
 from dagger.devbroker import DevBroker
 from examples.pizza.orders import place_orders
 from examples.pizza.services import Delivery, DeliveryService, OrderService
-from examples.pizza.settings import ORDER_REQUESTS_TOPIC, ORDER_TOPIC, READY_TOPIC
+from examples.pizza.settings import ORDER_REQUESTS_TOPIC, ORDER_TOPIC, READY_TOPIC, PizzaSettings
 from examples.pizza.worker_process import WorkerProcess, create_topics, free_port
 
 TOPICS = (ORDER_REQUESTS_TOPIC, ORDER_TOPIC, READY_TOPIC, "dagger_task_topic", "task_update_topic")
@@ -133,7 +133,7 @@ async def run_demo(
         progress.deliveries.update([d.order_id]),
         progress.delivered_at.setdefault(d.order_id, d.received_at),
     )
-    kitchen = OrderService(url, kitchen_seconds=_env_float("PIZZA_KITCHEN_SECONDS", 0.5))
+    kitchen = OrderService(url, kitchen_seconds=PizzaSettings().kitchen_seconds)
     kitchen.on_ready = progress.ready.add
     data_dir = tempfile.mkdtemp(prefix="pizza-data-")
     env = {
@@ -168,10 +168,6 @@ async def run_demo(
         await delivery.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
     return DemoResult(progress, list(delivery.deliveries), instances, web_port)
-
-
-def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
 
 
 def _say(show: bool, text: str) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from aiokafka import AIOKafkaProducer
 
-from examples.pizza.settings import ORDER_REQUESTS_TOPIC, PizzaSettings
+from examples.pizza.settings import ORDER_REQUESTS_TOPIC, PizzaSettings, bootstrap_servers
 
 
 def order_body(n: int) -> dict[str, object]:
@@ -27,7 +27,7 @@ async def place_orders(
     broker_url: str, orders: int, on_placed: Callable[[str], None] | None = None
 ) -> None:
     """Send ``orders`` order requests, keyed by order id, one at a time."""
-    producer = AIOKafkaProducer(bootstrap_servers=broker_url.split("://", 1)[-1])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(broker_url))
     await producer.start()
     try:
         for n in range(1, orders + 1):

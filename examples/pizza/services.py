@@ -22,14 +22,9 @@ from typing import Any
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from examples.pizza.settings import ORDER_TOPIC, READY_TOPIC, PizzaSettings
+from examples.pizza.settings import ORDER_TOPIC, READY_TOPIC, PizzaSettings, bootstrap_servers
 
 logger = logging.getLogger(__name__)
-
-
-def bootstrap_servers(broker_url: str) -> str:
-    """``kafka://host:port`` -> ``host:port`` (aiokafka's form)."""
-    return broker_url.split("://", 1)[-1]
 
 
 @dataclass

@@ -6,6 +6,11 @@ import os
 from dataclasses import dataclass, field
 
 
+def bootstrap_servers(broker_url: str) -> str:
+    """``kafka://host:port`` -> ``host:port`` (aiokafka's form)."""
+    return broker_url.split("://", 1)[-1]
+
+
 def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 
 from dagger.devbroker import create_topic
+from examples.pizza.settings import bootstrap_servers
 
 
 def free_port() -> int:
@@ -27,9 +28,8 @@ def free_port() -> int:
 
 async def create_topics(broker_url: str, names: Iterable[str], partitions: int) -> None:
     """Create topics with an explicit partition count; existing ones are accepted."""
-    servers = broker_url.split("://", 1)[-1]
     for name in names:
-        await create_topic(servers, name, partitions, exist_ok=True)
+        await create_topic(bootstrap_servers(broker_url), name, partitions, exist_ok=True)
 
 
 class WorkerProcess:
