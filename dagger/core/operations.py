@@ -13,11 +13,13 @@ runtime installed with :func:`dagger.core.context.set_runtime`, which must be th
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from dagger.core import transitions as tr
 from dagger.core._dispatch import dispatch_listener_message, skip_to
 from dagger.core._timer import fire_trigger
+from dagger.core.admission import admit
 from dagger.core.correlation import current_value, is_listener, topic_of
 from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
@@ -25,9 +27,12 @@ from dagger.exceptions.exceptions import TaskInvalidState
 from dagger.tasks._support import now
 from dagger.tasks.task import CorrelatableMapValue, ITemplateDAGInstance, Trigger, TriggerTask
 
+logger = logging.getLogger("dagger.engine")
+
 __all__ = [
     "MissingPartitionKeyError",
     "dispatch_listener_message",
+    "partition_key_of",
     "fire_trigger",
     "persist",
     "register_waiting_tasks",
@@ -73,12 +78,40 @@ async def register_waiting_tasks(
             await runtime.save_trigger(Trigger(task.time_to_execute, task.id, workflow.id))
 
 
+def partition_key_of(workflow: ITemplateDAGInstance[Any, Any]) -> Any:
+    """The value of the workflow's partition key runtime parameter (``None`` when unset)."""
+    lookup = workflow.partition_key_lookup
+    return None if lookup is None else workflow.runtime_parameters.get(lookup)
+
+
 async def store_and_create(
     runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any]
 ) -> None:
-    """Register the workflow's waiting tasks, start it if SUBMITTED, then save it."""
+    """Store the workflow and start it if SUBMITTED, unless its id was already handled.
+
+    A workflow whose home partition another worker owns is sent to that worker first,
+    unstarted, so it runs where it lives and nothing runs twice. Otherwise the stored copy
+    of the same id (if any) decides, by :func:`dagger.core.admission.admit`: a replayed or
+    duplicate start is a no-op (logged at DEBUG), a SUBMITTED copy of a stored NOT_STARTED
+    workflow starts it.
+    """
+    if runtime.is_owned_elsewhere(workflow):
+        await runtime.send_for_creation(partition_key_of(workflow), workflow)
+        return
+    stored = await runtime.load_workflow(workflow.id)
+    admission = admit(stored, workflow)
+    if not admission.stores:
+        logger.debug(
+            "workflow %s (%s) arrived %s while %s is stored: %s, ignored",
+            workflow.id,
+            workflow.template_name,
+            tr.code_of(workflow).name,
+            tr.code_of(stored).name if stored is not None else "nothing",
+            admission.rule.name,
+        )
+        return
     await register_waiting_tasks(runtime, workflow)
-    if tr.code_of(workflow) is tr.S.SUBMITTED:
+    if admission.runs:
         await workflow.start(workflow)
     await persist(runtime, workflow)
 
@@ -102,7 +135,7 @@ async def submit(
     key = None
     if repartition:
         lookup = workflow.partition_key_lookup
-        key = workflow.runtime_parameters.get(lookup) if lookup is not None else None
+        key = partition_key_of(workflow)
         if key is None:
             raise MissingPartitionKeyError(
                 f"workflow {workflow.id} ({workflow.template_name}): submit(repartition=True) "

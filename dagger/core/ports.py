@@ -32,6 +32,14 @@ class WorkflowRuntime(ABC):
         """Return the current time in epoch seconds (tests substitute a fake clock)."""
         return time.time()
 
+    def is_owned_elsewhere(self, workflow: ITemplateDAGInstance) -> bool:
+        """Whether another worker owns the partition this workflow lives in.
+
+        Such a workflow is sent over the tasks topic to its owner instead of being stored or
+        started here. A runtime holding every workflow itself answers ``False``.
+        """
+        return False
+
     @abstractmethod
     async def load_workflow(self, workflow_id: UUID | str) -> ITemplateDAGInstance | None:
         """Return the stored workflow instance, or ``None`` when there is none."""

@@ -74,6 +74,10 @@ class LockedSession(WorkflowRuntime):
         """The wrapped runtime's clock."""
         return self.inner.now()
 
+    def is_owned_elsewhere(self, workflow: Any) -> bool:
+        """Delegated."""
+        return self.inner.is_owned_elsewhere(workflow)
+
     async def load_workflow(self, workflow_id: UUID | str) -> Any:
         """Take the workflow's lock, then load it."""
         await self.hold(workflow_id)

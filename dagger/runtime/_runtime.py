@@ -157,6 +157,13 @@ class FaustRuntime(WorkflowRuntime):
             return min(owned)
         return 0
 
+    def is_owned_elsewhere(self, workflow: ITemplateDAGInstance[Any, Any]) -> bool:
+        """Whether the workflow's home (stored here, or where it would go) is another worker's."""
+        home = self.home_of(workflow.id)
+        if home is None:
+            home = self.choose_home(workflow)
+        return not self.owns(home)
+
     # -- workflows --------------------------------------------------------------------
     async def load_workflow(self, workflow_id: UUID | str) -> ITemplateDAGInstance[Any, Any] | None:
         """Decode the stored workflow from whichever owned partition holds it."""
@@ -183,6 +190,8 @@ class FaustRuntime(WorkflowRuntime):
         home = self.home_of(wid)
         if home is None:
             home = self.choose_home(workflow)
+        # Counted before forwarding too: the owner keeps a forwarded copy only if it is newer.
+        workflow.update_count += 1
         if not self.owns(home):
             self._pending.pop(wid, None)
             key = partition_key_value(workflow)
@@ -194,7 +203,6 @@ class FaustRuntime(WorkflowRuntime):
             )
             await self._forward(key, workflow)
             return
-        workflow.update_count += 1
         workflow.lastupdated = int(self.now())
         await self._emit(workflow)
         self.kv.put(wid, workflow.dumps(), home)

@@ -100,10 +100,14 @@ class Producer:
     async def __aexit__(self, *exc: Any) -> None:
         await self._producer.stop()
 
-    async def send(self, topic: str, value: Any, key: str | None = None) -> None:
-        """Send ``value`` (JSON-encoded unless bytes) keyed by ``key``."""
+    async def send(
+        self, topic: str, value: Any, key: str | None = None, partition: int | None = None
+    ) -> None:
+        """Send ``value`` (JSON-encoded unless bytes) keyed by ``key`` (to ``partition``)."""
         body = value if isinstance(value, bytes) else json.dumps(value).encode()
-        await self._producer.send_and_wait(topic, body, key=key.encode() if key else None)
+        await self._producer.send_and_wait(
+            topic, body, key=key.encode() if key else None, partition=partition
+        )
 
     async def create(
         self,

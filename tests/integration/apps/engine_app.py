@@ -3,10 +3,15 @@
 Settings come from the environment (see ``tests/support/worker.py``): ``DAGGER_BROKER``,
 ``DAGGER_DATA_DIR``, ``DAGGER_WEB_PORT``, plus ``ENGINE_APP_ID``, ``ENGINE_PREFIX`` (topic
 name prefix) and ``ENGINE_PARTITIONS``. Workflows are created by JSON messages on
-``<prefix>-create``: ``{"template": ..., "id": ..., "repartition": bool, "params": {...}}``.
+``<prefix>-create``: ``{"template": ..., "id": ..., "repartition": bool, "params": {...}}``,
+with an optional ``"pattern"``: ``"submit_task"`` (default: ``create_instance(...,
+submit_task=True)``), ``"create_then_submit"`` (``create_instance(..., repartition=R)`` then
+``submit(instance, repartition=True)``).
 
 Templates (partition key ``order_id``):
 
+- ``start``: a command that sends ``{"order_id", "workflow_id", "worker"}`` to ``<prefix>-cmd``
+  -> listener A -> finish (for the start-pattern tests);
 - ``listen``: command -> listener A (``order_id``; a payload may list ``order_ids``; an
   optional ``box_id`` is copied into the runtime parameters) -> finish;
 - ``rekey``: listener A -> listener B (``box_id``) -> finish;
@@ -25,7 +30,15 @@ from dagger.devbroker import dev_faust_settings
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.service.services import Dagger
 from dagger.templates.template import IntervalTaskTemplateBuilder, TriggerTaskTemplateBuilder
-from tests.integration.apps.engine_tasks import Command, Finish, Fire, Poll, WaitA, WaitB
+from tests.integration.apps.engine_tasks import (
+    Command,
+    Finish,
+    Fire,
+    Poll,
+    SendOrder,
+    WaitA,
+    WaitB,
+)
 
 logger = logging.getLogger("engine_app")
 PREFIX = os.environ["ENGINE_PREFIX"]
@@ -74,6 +87,14 @@ def listen_template(name: str) -> Any:
     return template(name, [command, listener(f"{PREFIX}-a", WaitA, "a"), finish("done")])
 
 
+@Dagger.register_template("start")
+def start_template(name: str) -> Any:
+    command = helper.generic_command_task_builder(
+        topic=f"{PREFIX}-cmd", task_type=SendOrder, process_name="send"
+    )
+    return template(name, [command, listener(f"{PREFIX}-a", WaitA, "a"), finish("done")])
+
+
 @Dagger.register_template("rekey")
 def rekey_template(name: str) -> Any:
     return template(
@@ -114,13 +135,16 @@ async def create_workflows(stream: Any) -> None:
     async for request in stream:
         try:
             tpl = engine.get_template(request["template"])
-            await tpl.create_instance(
+            together = request.get("pattern", "submit_task") == "submit_task"
+            instance = await tpl.create_instance(
                 uuid.UUID(request["id"]),
                 "order_id",
                 repartition=bool(request.get("repartition", False)),
-                submit_task=True,
+                submit_task=together,
                 **request.get("params", {}),
             )
+            if not together:
+                await engine.submit(instance, repartition=True)
         except Exception:
             logger.exception("could not create %r", request)
 

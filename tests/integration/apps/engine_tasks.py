@@ -3,6 +3,8 @@ decode task-update events: ``ITemplateDAGInstance.from_data`` imports them by na
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from typing import Any
 
@@ -22,6 +24,21 @@ class Command(KafkaCommandTask[str, str]):
         self, runtime_parameters: dict[str, Any], workflow_instance: Any = None
     ) -> None:
         runtime_parameters["commanded"] = True
+
+
+class SendOrder(KafkaCommandTask[str, str]):
+    """Sends ``{"order_id", "workflow_id", "worker"}`` to its topic: a side effect to count."""
+
+    async def execute(
+        self, runtime_parameters: dict[str, Any], workflow_instance: Any = None
+    ) -> None:
+        from dagger.service.services import Dagger
+
+        worker = os.environ.get("DAGGER_WEB_PORT")
+        runtime_parameters["commanded_by"] = worker
+        order_id = str(runtime_parameters["order_id"])
+        body = {"order_id": order_id, "workflow_id": str(workflow_instance.id), "worker": worker}
+        await Dagger.app.topics[self.topic].send(key=order_id.encode(), value=json.dumps(body))
 
 
 class WaitA(KafkaListenerTask[str, str]):
