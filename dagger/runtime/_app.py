@@ -8,17 +8,21 @@ from typing import Any
 
 import faust
 
+from dagger.runtime._headers import CommandHeadersTopic
+
 logger = logging.getLogger("dagger.runtime")
 
 #: Settings the engine chooses; keyword arguments given to ``Dagger`` override them.
 #: ``web_in_thread`` stays off so web views run on the worker's event loop, next to the
 #: tables they read. ``autodiscover`` is off: templates are registered when the app module
-#: is imported, and scanning ``package_name`` would import every module of it.
+#: is imported, and scanning ``package_name`` would import every module of it. ``Topic``
+#: adds the idempotency headers to the messages command tasks send (``_headers``).
 ENGINE_DEFAULTS: dict[str, Any] = {
     "version": 1,
     "autodiscover": False,
     "value_serializer": "raw",
     "web_in_thread": False,
+    "Topic": CommandHeadersTopic,
 }
 
 #: faust's store for its own bookkeeping, per engine store URL (the Aerospike store keeps

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dagger.core import operations
+from dagger.core.ports import WorkflowRuntime
 from dagger.runtime._locks import LockedSession
+from dagger.runtime._scheduler import TriggerFailed
 
 if TYPE_CHECKING:
     from dagger.service.services import Dagger
@@ -15,7 +17,11 @@ logger = logging.getLogger("dagger.timers")
 
 
 async def fire(engine: Dagger, partition: int, workflow_id: str, task_id: str, due: float) -> None:
-    """Fire the stored trigger of a task if it is still there and still due at ``due``."""
+    """Fire the stored trigger of a task if it is still there and still due at ``due``.
+
+    An error while firing is raised as ``TriggerFailed`` (naming the task) for the
+    scheduler, which retries the trigger with backoff.
+    """
     runtime = engine.runtime
     if not runtime.owns(partition):
         return
@@ -28,9 +34,12 @@ async def fire(engine: Dagger, partition: int, workflow_id: str, task_id: str, d
         engine.scheduler.push(partition, workflow_id, task_id, float(trigger.trigger_time))
         return
     runtime._remember(workflow_id, partition)
-    async with LockedSession(runtime, engine.locks) as session:
-        await session.hold(workflow_id)
-        removed = await operations.fire_trigger(session, trigger)
+    try:
+        async with LockedSession(runtime, engine.locks) as session:
+            await session.hold(workflow_id)
+            removed = await operations.fire_trigger(session, trigger)
+    except Exception as exc:
+        raise TriggerFailed(await _task_name(runtime, workflow_id, task_id)) from exc
     if removed:
         return
     again = runtime.load_trigger(workflow_id, task_id, partition)
@@ -40,6 +49,17 @@ async def fire(engine: Dagger, partition: int, workflow_id: str, task_id: str, d
             # Its task is not reached yet: look again at the next catch-up tick.
             when = runtime.now() + float(engine.trigger_interval)
         engine.scheduler.push(partition, workflow_id, task_id, when)
+
+
+async def _task_name(runtime: WorkflowRuntime, workflow_id: str, task_id: str) -> str | None:
+    """The name of a trigger's task for the log, or ``None`` when it cannot be read (the
+    failure may be that very record failing to load)."""
+    try:
+        workflow: Any = await runtime.load_workflow(workflow_id)
+        task = workflow.get_task(task_id) if workflow is not None else None
+        return None if task is None else str(task.task_name)
+    except Exception:
+        return None
 
 
 def rebuild(engine: Dagger) -> int:

@@ -1,8 +1,10 @@
 """Executor tasks: work that runs inline when the task is reached."""
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from dagger.core import _idempotency
 from dagger.core import transitions as tr
 from dagger.core.status import KT, VT, TaskStatusEnum
 from dagger.tasks._base import ITask, outcome_of
@@ -34,15 +36,23 @@ class ExecutorTask(ITask[KT, VT]):
     async def _run_execute(self, workflow_instance: "ITemplateDAGInstance") -> None:
         tr.finish(self, TaskStatusEnum.EXECUTING, now())
         try:
-            await guarded(
-                self,
-                "execute",
-                self.execute(workflow_instance.runtime_parameters, workflow_instance),
-            )
+            # Only execute runs in the scope: what the completion drives next does not.
+            with self._execute_scope(workflow_instance):
+                await guarded(
+                    self,
+                    "execute",
+                    self.execute(workflow_instance.runtime_parameters, workflow_instance),
+                )
         except UserCodeFailed:
             await self.on_complete(workflow_instance, status=TaskStatusEnum.FAILURE)
             return
         await self.on_complete(workflow_instance, status=outcome_of(self))
+
+    def _execute_scope(
+        self, workflow_instance: "ITemplateDAGInstance"
+    ) -> contextlib.AbstractContextManager[None]:
+        """The context ``execute`` runs in (none for a plain executor)."""
+        return contextlib.nullcontext()
 
     async def evaluate(self, **kwargs: Any) -> UUID | None:
         """Executors do not choose branches."""
@@ -57,9 +67,41 @@ class ExecutorTask(ITask[KT, VT]):
 
 class KafkaCommandTask(ExecutorTask[KT, VT]):
     """An executor that sends a command; ``execute`` typically does
-    ``Dagger.app.topics[self.topic].send(...)``."""
+    ``Dagger.app.topics[self.topic].send(...)``.
+
+    Every message sent through the engine's faust app while ``execute`` runs carries the
+    headers of :meth:`command_headers`, so the receiving service can drop the duplicate
+    a re-run after a crash sends (processing is at-least-once).
+    """
 
     topic: str | None = None
+
+    def idempotency_key(self, workflow_instance: "ITemplateDAGInstance") -> str:
+        """``"<workflow id>/<task id>/<attempt>"``: the same for every run of this task's
+        command, including a re-run after a crash (``attempt`` is 1 unless retried)."""
+        return _idempotency.idempotency_key(
+            _workflow_id(workflow_instance), self.id, getattr(self, "attempt", 1)
+        )
+
+    def command_headers(self, workflow_instance: "ITemplateDAGInstance") -> dict[str, bytes]:
+        """The headers the engine adds to this task's messages, for senders that do not go
+        through the engine's faust app: ``dagger-idempotency-key``, ``dagger-workflow-id``
+        and ``dagger-task-id`` (values UTF-8 bytes)."""
+        return _idempotency.command_headers(
+            _workflow_id(workflow_instance), self.id, getattr(self, "attempt", 1)
+        )
+
+    def _execute_scope(
+        self, workflow_instance: "ITemplateDAGInstance"
+    ) -> contextlib.AbstractContextManager[None]:
+        return _idempotency.command_scope(self.command_headers(workflow_instance))
+
+
+def _workflow_id(workflow_instance: Any) -> Any:
+    workflow_id = getattr(workflow_instance, "id", None)
+    if workflow_id is None:
+        raise ValueError("a command's headers need the workflow instance the task belongs to")
+    return workflow_id
 
 
 for _cls in (ExecutorTask, KafkaCommandTask):
