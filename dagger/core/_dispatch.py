@@ -1,13 +1,17 @@
 """Delivering one listener-topic message to the tasks correlated with it.
 
 0.2.6's ``KafkaAgent.process_event_helper``, taking the runtime explicitly, for every
-listener type served by the topic's consumer.
+listener type served by the topic's consumer. :func:`deliver_listener_message` also says
+what went wrong (a :class:`Delivery`), so the topic's consumer can dead-letter a message it
+could not use; nothing here logs above DEBUG, the consumer logs one line per message.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -17,12 +21,37 @@ from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
 from dagger.core.status import TaskStatusEnum
 from dagger.tasks._base import ITask, ancestors, collect_remaining, outcome_of
-from dagger.tasks._support import UserCodeFailed, guarded, now
+from dagger.tasks._support import error_text, now
 from dagger.tasks.task import ITemplateDAGInstance, KafkaListenerTask
 
 logger = logging.getLogger("dagger.dispatch")
 S = TaskStatusEnum
 _PROBE_ID = UUID(int=0)
+#: Correlation values a message may carry: the index is keyed by ``str(value)``, which is
+#: only meaningful for scalars (a dict or list would be looked up by its repr).
+_SCALARS = (str, int, float, Decimal, UUID)
+
+
+@dataclass
+class Delivery:
+    """What became of one listener message.
+
+    ``processed``: tasks that ran ``on_message``; ``matched``: tasks found in the index under
+    the message's values; ``problems``: why the message could not be used (empty when it
+    was), with ``error`` the first exception behind them, for a traceback at DEBUG.
+    A message that matches no waiting task is not a problem.
+    """
+
+    processed: int = 0
+    matched: int = 0
+    problems: list[str] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def fail(self, problem: str, error: BaseException | None = None) -> None:
+        """Record a reason the message could not be used."""
+        self.problems.append(problem)
+        if self.error is None:
+            self.error = error
 
 
 async def dispatch_listener_message(
@@ -36,16 +65,48 @@ async def dispatch_listener_message(
     For each listener type: extract the ``(attribute, value)`` mappings from the payload,
     look each value up in the correlation index, and hand the message to each task found
     (of that type, on that topic). Returns how many tasks ran ``on_message``. Nothing
-    raised by user code escapes: it is recorded on the task (FAILURE) and logged.
+    raised by user code escapes: it is recorded on the task (FAILURE), and what made the
+    message unusable is logged as one warning (the engine's consumer uses
+    :func:`deliver_listener_message` instead, to dead-letter such messages).
     """
-    processed = 0
+    delivery = await deliver_listener_message(runtime, topic, listener_types, payload)
+    if delivery.problems:
+        logger.warning(
+            "a %s message could not be used: %s",
+            topic,
+            "; ".join(delivery.problems),
+            exc_info=delivery.error if logger.isEnabledFor(logging.DEBUG) else None,
+        )
+    return delivery.processed
+
+
+async def deliver_listener_message(
+    runtime: WorkflowRuntime,
+    topic: str,
+    listener_types: Sequence[type[KafkaListenerTask[Any, Any]]],
+    payload: Any,
+) -> Delivery:
+    """:func:`dispatch_listener_message`, reporting what could not be done.
+
+    The message is unusable (``problems``) when no listener type on the topic could read
+    correlation values from it, when ``on_message`` raised for a task (which is also
+    recorded on the task as FAILURE), or when the engine failed to deliver it. A listener
+    type that cannot read a message another type on the topic reads is not a problem: a
+    topic may carry messages for several types.
+    """
+    delivery = Delivery()
     handled: set[tuple[Any, Any]] = set()
+    unreadable: list[tuple[str, Exception | None]] = []
     for listener_type in listener_types:
-        for value in await _key_values(listener_type, topic, payload):
+        values, problem, error = await _key_values(listener_type, topic, payload)
+        if problem is not None:
+            unreadable.append((problem, error))
+            logger.debug("%s on %s: %s", listener_type.__name__, topic, problem, exc_info=error)
+        for value in values:
             try:
                 entries = await runtime.lookup_listeners(value, topic)
-            except Exception:
-                logger.exception("correlation lookup of %r on %s failed", value, topic)
+            except Exception as exc:
+                delivery.fail(f"correlation lookup of {value!r} failed: {error_text(exc)}", exc)
                 continue
             for workflow_id, task_id in entries:
                 if (workflow_id, task_id) in handled:
@@ -60,49 +121,84 @@ async def dispatch_listener_message(
                         workflow_id,
                         task_id,
                         payload,
+                        delivery,
                     )
-                except Exception:
-                    logger.exception(
-                        "delivering a %s message to task %s of workflow %s failed",
-                        topic,
-                        task_id,
-                        workflow_id,
+                except Exception as exc:
+                    delivery.fail(
+                        f"delivering it to task {task_id} of workflow {workflow_id} failed: "
+                        f"{error_text(exc)}",
+                        exc,
                     )
                     continue
                 if outcome is None:
                     continue
+                delivery.matched += 1
                 handled.add((workflow_id, task_id))
                 if outcome:
-                    processed += 1
+                    delivery.processed += 1
                     if getattr(listener_type, "match_only_one", False):
                         break
-    return processed
+    if unreadable and len(unreadable) == len(listener_types):
+        for problem, error in unreadable:
+            delivery.fail(problem, error)
+    return delivery
 
 
-async def _key_values(listener_type: type[ITask[Any, Any]], topic: str, payload: Any) -> list[str]:
-    """The distinct correlation values a listener type reads from a payload."""
+async def _key_values(
+    listener_type: type[ITask[Any, Any]], topic: str, payload: Any
+) -> tuple[list[str], str | None, Exception | None]:
+    """The distinct correlation values a listener type reads from a payload.
+
+    Returns ``(values, problem, error)``: ``problem`` says why the payload is unreadable for
+    this type (its extractor raised, or returned a mapping that is not an ``(attribute,
+    value)`` pair with a non-empty scalar value), ``None`` when it is readable.
+    """
+    name = listener_type.__name__
     fields: dict[str, Any] = {"id": _PROBE_ID}
     if "topic" in listener_type._options.fields:
         fields["topic"] = topic
     try:
         probe = listener_type(**fields)
         mappings = await probe.get_correlatable_keys_from_payload(payload)
-    except Exception:
-        logger.exception(
-            "%s could not extract correlation keys from a %s message; skipping it",
-            listener_type.__name__,
-            topic,
-        )
-        return []
+    except Exception as exc:
+        return [], f"{name}.get_correlatable_keys_from_payload raised {error_text(exc)}", exc
+    if mappings is None:
+        mappings = []
+    if not isinstance(mappings, (list, tuple)):
+        kind = type(mappings).__name__
+        return [], f"{name}.get_correlatable_keys_from_payload returned a {kind}, not a list", None
     values: list[str] = []
-    for mapping in mappings or []:
-        if not isinstance(mapping, (tuple, list)) or len(mapping) < 2 or not mapping[1]:
-            logger.warning("%s: ignoring correlation mapping %r", listener_type.__name__, mapping)
+    problem: str | None = None
+    for mapping in mappings:
+        bad = _bad_mapping(mapping)
+        if bad is not None:
+            problem = problem or f"{name}: correlation mapping {_short(mapping)} {bad}"
             continue
         value = str(mapping[1])
         if value not in values:
             values.append(value)
-    return values
+    if values and problem is not None:
+        # Some of the message is usable: deliver that, and only note the rest.
+        logger.debug("%s on %s: ignoring a mapping: %s", name, topic, problem)
+        problem = None
+    return values, problem, None
+
+
+def _bad_mapping(mapping: Any) -> str | None:
+    """Why ``mapping`` is not a usable ``(attribute, value)`` pair (``None``: it is)."""
+    if not isinstance(mapping, (tuple, list)) or len(mapping) < 2:
+        return "is not an (attribute, value) pair"
+    value = mapping[1]
+    if isinstance(value, bool) or not isinstance(value, _SCALARS):
+        return f"has a {type(value).__name__} value, not a string or number"
+    if value == "":
+        return "has an empty value"
+    return None
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def _belongs(task: ITask[Any, Any], listener_type: type, listener_types: Sequence[type]) -> bool:
@@ -121,6 +217,7 @@ async def _deliver_to(
     workflow_id: UUID,
     task_id: UUID,
     payload: Any,
+    delivery: Delivery,
 ) -> bool | None:
     """Hand the message to one indexed task. ``None``: not its task; ``True``: processed."""
     workflow = await runtime.load_workflow(workflow_id)
@@ -137,7 +234,7 @@ async def _deliver_to(
         code = tr.code_of(task)
     if code is S.COMPLETED:
         if task.reprocess_on_message:
-            await _on_message(task, workflow, payload, complete=False)
+            await _on_message(task, workflow, payload, delivery, complete=False)
             await persist(runtime, workflow)
             return True
         await task.start(workflow)  # re-drive the successors of a finished listener
@@ -146,19 +243,31 @@ async def _deliver_to(
     if code is not S.EXECUTING:
         logger.info("task %s is %s; ignoring a %s message", task.task_name, code.name, topic)
         return False
-    await _on_message(task, workflow, payload, complete=True)
+    await _on_message(task, workflow, payload, delivery, complete=True)
     await persist(runtime, workflow)
     return True
 
 
 async def _on_message(
-    task: ITask[Any, Any], workflow: ITemplateDAGInstance[Any, Any], payload: Any, *, complete: bool
+    task: ITask[Any, Any],
+    workflow: ITemplateDAGInstance[Any, Any],
+    payload: Any,
+    delivery: Delivery,
+    *,
+    complete: bool,
 ) -> None:
+    """Run the task's ``on_message``; if it raises, record the error on the task (FAILURE
+    when it was waiting) and on ``delivery``, whose consumer logs it once with the message's
+    topic, partition and offset."""
     try:
-        done = await guarded(
-            task, "on_message", task.on_message(workflow.runtime_parameters, payload)
+        done = await task.on_message(workflow.runtime_parameters, payload)
+    except Exception as exc:
+        task.message = error_text(exc)
+        delivery.fail(
+            f"{type(task).__name__}.on_message of task {task.task_name} ({task.id}) of "
+            f"workflow {workflow.id} raised {task.message}",
+            exc,
         )
-    except UserCodeFailed:
         await workflow._update_global_runtime_parameters()
         if complete:
             await task.on_complete(workflow, status=S.FAILURE)

@@ -1,8 +1,9 @@
 """The engine's faust agents: the tasks topic and one consumer per listener topic.
 
 Both decode messages themselves (their topics are consumed raw), so a message that cannot be
-decoded, has the wrong shape, or makes user code raise is logged once with its topic,
-partition and offset and skipped: it never stops the agent.
+decoded, has the wrong shape, or makes user code raise is dead-lettered and logged once with
+its topic, partition and offset (:mod:`dagger.runtime._dead_letter`): it never stops the
+agent. A listener message that matches no waiting task is normal and logged at DEBUG only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dagger.core import operations
+from dagger.core._dispatch import deliver_listener_message
+from dagger.runtime._dead_letter import origin
 from dagger.runtime._locks import LockedSession
 from dagger.runtime._runtime import home_partition
 from dagger.tasks.task import ITask, ITemplateDAGInstance
@@ -23,25 +26,27 @@ logger = logging.getLogger("dagger.agents")
 
 
 def where(message: Any) -> str:
-    """``topic[partition]@offset`` of a faust message, for logs."""
-    return f"{message.topic}[{message.partition}]@{message.offset}"
+    """``topic=<t> partition=<p> offset=<o>`` of a faust message, for logs."""
+    return origin(message)
 
 
-async def _dead_letter(engine: Dagger, message: Any, reason: str) -> None:
-    topic = engine.dead_letter_topic
-    if topic is None:
-        return
-    try:
-        await topic.send(
-            key=message.key,
-            value=message.value,
-            headers={
-                "dagger-error": reason.encode()[:1000],
-                "dagger-origin": where(message).encode(),
-            },
-        )
-    except Exception:
-        logger.exception("could not send %s to the dead-letter topic", where(message))
+async def _dead_letter(
+    engine: Dagger, message: Any, reason: str, error: BaseException | None = None
+) -> None:
+    await engine.dead_letters.reject(message, reason, error)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _undecodable(exc: BaseException) -> str:
+    """Why a listener message could not be decoded (faust reports an unknown type tag as
+    a bare ``KeyError`` of its name)."""
+    cause = exc.__cause__
+    if isinstance(cause, KeyError) and cause.args and isinstance(cause.args[0], str):
+        return f"cannot decode it: unknown type tag {cause.args[0]!r} (no model of that name)"
+    return f"cannot decode it as the topic's value type: {_describe(exc)}"
 
 
 def decode_workflow(value: Any) -> ITemplateDAGInstance[Any, Any]:
@@ -57,8 +62,8 @@ async def handle_task_message(engine: Dagger, message: Any) -> bool:
     try:
         workflow = decode_workflow(message.value)
     except Exception as exc:
-        logger.warning("skipping undecodable tasks-topic message %s: %s", where(message), exc)
-        await _dead_letter(engine, message, repr(exc))
+        reason = f"not a workflow the engine accepts: {_describe(exc)}"
+        await _dead_letter(engine, message, reason, exc)
         return False
     runtime = engine.runtime
     token = home_partition.set(message.partition)
@@ -76,10 +81,8 @@ async def handle_task_message(engine: Dagger, message: Any) -> bool:
             await operations.store_and_create(session, workflow)
         return True
     except Exception as exc:
-        logger.exception(
-            "creating workflow %s from %s failed; skipping it", workflow.id, where(message)
-        )
-        await _dead_letter(engine, message, repr(exc))
+        reason = f"storing or starting workflow {workflow.id} failed: {_describe(exc)}"
+        await _dead_letter(engine, message, reason, exc)
         return False
     finally:
         home_partition.reset(token)
@@ -106,23 +109,29 @@ def decode_listener_payload(engine: Dagger, topic_name: str, message: Any) -> An
 
 
 async def handle_listener_message(engine: Dagger, topic_name: str, message: Any) -> int:
-    """Deliver one listener-topic message to every listener task correlated with it."""
+    """Deliver one listener-topic message to every listener task correlated with it.
+
+    Returns how many tasks ran ``on_message``. A message that cannot be decoded, that no
+    listener type on the topic can read correlation values from, or whose ``on_message``
+    raised for a task (the task is FAILURE, as without a dead-letter topic) is dead-lettered.
+    """
     try:
         payload = decode_listener_payload(engine, topic_name, message)
     except Exception as exc:
-        logger.warning("skipping undecodable message %s: %s", where(message), exc)
-        await _dead_letter(engine, message, repr(exc))
+        await _dead_letter(engine, message, _undecodable(exc), exc)
         return 0
     listener_types = list(engine.listeners.get(topic_name, ()))
     try:
         async with LockedSession(engine.runtime, engine.locks) as session:
-            return await operations.dispatch_listener_message(
-                session, topic_name, listener_types, payload
-            )
+            delivery = await deliver_listener_message(session, topic_name, listener_types, payload)
     except Exception as exc:
-        logger.exception("processing message %s failed; skipping it", where(message))
-        await _dead_letter(engine, message, repr(exc))
+        await _dead_letter(engine, message, f"delivering it failed: {_describe(exc)}", exc)
         return 0
+    if delivery.problems:
+        await _dead_letter(engine, message, "; ".join(delivery.problems), delivery.error)
+    elif delivery.matched == 0:
+        logger.debug("message %s matched no waiting listener task", where(message))
+    return delivery.processed
 
 
 def listener_agent(engine: Dagger, topic_name: str) -> Callable[[Any], Any]:

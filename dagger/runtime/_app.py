@@ -22,6 +22,9 @@ ENGINE_DEFAULTS: dict[str, Any] = {
     "autodiscover": False,
     "value_serializer": "raw",
     "web_in_thread": False,
+    # faust's /table/... views serve every table's raw stored records; opt in with
+    # web_tables_enabled=True (docs/operations/web-api.md).
+    "web_tables_enabled": False,
     "Topic": CommandHeadersTopic,
 }
 

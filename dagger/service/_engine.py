@@ -15,6 +15,7 @@ from dagger.core import context, operations
 from dagger.exceptions.exceptions import TemplateDoesNotExist
 from dagger.runtime import _agents, _timers
 from dagger.runtime._app import apply_logging_config, create_faust_app
+from dagger.runtime._dead_letter import DeadLetters
 from dagger.runtime._locks import LOCK_STRIPE_SIZE, StripedLocks
 from dagger.runtime._partitioner import key_bytes
 from dagger.runtime._runtime import FaustRuntime
@@ -22,6 +23,7 @@ from dagger.runtime._scheduler import TriggerScheduler
 from dagger.service._compat import DaggerCompat
 from dagger.service.engineconfig import EngineConfig, StoreEnum
 from dagger.store.stores import AerospikeStore, InMemoryStore, IStore, RocksDBStore
+from dagger.web._server import quiet_bad_requests
 from dagger.web._views import register_blueprints
 
 logger = logging.getLogger("dagger.service")
@@ -123,8 +125,13 @@ class Dagger(DaggerCompat, mode.Service):
             self.task_update_topic = self.faust_app.topic(
                 self._task_update_topic_name, key_serializer="raw", value_serializer="raw"
             )
+        # One dead-letter topic for every topic this worker consumes (the headers name the
+        # origin); see dagger.runtime._dead_letter.
         self.dead_letter_topic = self.faust_app.topic(
             f"{self._tasks_topic_name}-dlq", key_serializer="raw", value_serializer="raw"
+        )
+        self.dead_letters = DeadLetters(
+            self.dead_letter_topic, self.faust_app.conf.producer_max_request_size
         )
         self.faust_app.agent(self.tasks_topic, name=self._tasks_topic_name)(
             _agents.tasks_agent(self)
@@ -152,6 +159,7 @@ class Dagger(DaggerCompat, mode.Service):
         self._store.initialize()
         context.set_runtime(self.runtime)
         register_blueprints(self.faust_app)
+        quiet_bad_requests()
         if self.schema_registry_url:
             logger.warning("schema_registry_url is accepted for compatibility and not used")
 

@@ -9,7 +9,8 @@ JSON shapes:
   ``runtime_parameters``, ``update_count``, ``tasks`` keyed by task id string, each task a
   representation of its own, ...) plus the type tag ``"__faust": {"ns": ...}``. Only the
   workflows held by this worker's partitions are listed, in store order; at most ``limit``
-  (default 100, at most 1000) after skipping ``offset``. 400 for invalid parameters.
+  (default 100, at most 1000) after skipping ``offset`` (at most 100000). 400 for invalid
+  parameters.
 - ``GET /tasks/instance/{id}`` -> one workflow instance in the same shape; 404
   ``{"error": ...}`` when this worker does not hold it, 400 when ``id`` is not a UUID.
 """
@@ -77,7 +78,8 @@ def parse_instance_id(dag_id: str) -> UUID:
     try:
         return UUID(str(dag_id))
     except ValueError as exc:
-        raise BadRequest(f"{dag_id!r} is not a workflow id (a UUID)") from exc
+        shown = dag_id if len(dag_id) <= 80 else f"{dag_id[:80]}..."
+        raise BadRequest(f"{shown!r} is not a workflow id (a UUID)") from exc
 
 
 async def get_instance(runtime: Any, dag_id: str) -> dict[str, Any] | None:

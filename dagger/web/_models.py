@@ -10,8 +10,19 @@ from dagger.core.status import TaskStatusEnum
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+#: Listing walks the store from its start and skips ``offset`` matches, so the offset is
+#: bounded like the limit: one request never walks more than ``MAX_OFFSET + MAX_LIMIT``
+#: matching workflows.
+MAX_OFFSET = 100_000
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "InstancesQuery", "ReadyResponse", "ValidationError"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "InstancesQuery",
+    "ReadyResponse",
+    "ValidationError",
+]
 
 
 class ReadyResponse(BaseModel):
@@ -26,13 +37,13 @@ class InstancesQuery(BaseModel):
     - ``status``: only workflows whose ``status.code`` is this (e.g. ``EXECUTING``);
     - ``template``: only workflows of this ``template_name``;
     - ``limit``: at most this many (default 100, at most 1000);
-    - ``offset``: skip this many matching workflows first (for paging).
+    - ``offset``: skip this many matching workflows first (for paging; at most 100000).
     """
 
     status: str | None = None
     template: str | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     @field_validator("status")
     @classmethod

@@ -176,7 +176,8 @@ async def test_bad_listener_messages_do_not_stop_the_worker(
         await _wait_status(setup, wid, "COMPLETED")
     assert _worker(setup).alive
     log = _worker(setup).log_text()
-    assert f"{setup.topic('a')}[0]@" in log  # the undecodable one is logged with where it was
+    # the undecodable one is logged with where it was (dead letters: test_dead_letters.py)
+    assert f"topic={setup.topic('a')} partition=0 offset=" in log
 
 
 async def test_web_endpoints(dev_broker: DevBroker, setup: EngineSetup) -> None:
