@@ -25,8 +25,8 @@ test: install
 	$(MAKE) docs
 
 lint: install
-	$(PY) -m ruff check dagger tests examples benchmarks docs/examples
-	$(PY) -m ruff format --check dagger tests examples benchmarks docs/examples
+	$(PY) -m ruff check dagger tests examples benchmarks docs/examples tools
+	$(PY) -m ruff format --check dagger tests examples benchmarks docs/examples tools
 	$(PY) -m mypy dagger
 
 docs: install

@@ -1,0 +1,1 @@
+"""Project maintenance tools (not shipped in the wheel): see tools/api_snapshot.py."""
