@@ -34,6 +34,9 @@ class Delivery:
     order_id: str
     body: dict[str, Any]
     received_at: float
+    idempotency_key: str | None = None
+    """The request's ``Idempotency-Key`` header: a real service would drop a second request
+    with a key it has seen (this one records every request, so the demo can count them)."""
 
 
 @dataclass
@@ -48,7 +51,9 @@ class DeliveryService:
 
     async def _post(self, request: web.Request) -> web.Response:
         body = await request.json()
-        delivery = Delivery(str(body.get("order_id")), body, time.time())
+        delivery = Delivery(
+            str(body.get("order_id")), body, time.time(), request.headers.get("Idempotency-Key")
+        )
         self.deliveries.append(delivery)
         if self.on_delivery:
             self.on_delivery(delivery)
@@ -78,6 +83,8 @@ class OrderService:
 
     broker_url: str
     kitchen_seconds: float = 0.5
+    on_order: Callable[[str], None] | None = None
+    """Called with the order id of every order received (a duplicate is called again)."""
     on_ready: Callable[[str], None] | None = None
     _task: asyncio.Task[None] | None = None
 
@@ -104,6 +111,8 @@ class OrderService:
             except (ValueError, KeyError, TypeError):
                 logger.warning("order service: skipping malformed order %r", message.value)
                 continue
+            if self.on_order:
+                self.on_order(order_id)
             task = asyncio.create_task(self._cook(order_id))
             pending.add(task)
             task.add_done_callback(pending.discard)

@@ -154,11 +154,17 @@ class DeliveryCommandTask(ExecutorTask[str, str]):
             "order_id": runtime_parameters["order_id"],
             "customer_id": runtime_parameters["customer_id"],
         }
+        # --8<-- [start:delivery-key]
+        # The same key on every run of this task, a re-run after a worker crash included, so
+        # that the delivery service can drop a duplicate POST (see "Delivery guarantees").
+        workflow_id = workflow_instance.id if workflow_instance is not None else None
+        headers = {"Idempotency-Key": f"{workflow_id}/{self.id}"}
         async with (
             aiohttp.ClientSession() as session,
-            session.post(url=settings.delivery_url, json=payload) as response,
+            session.post(url=settings.delivery_url, json=payload, headers=headers) as response,
         ):
             response.raise_for_status()
+            # --8<-- [end:delivery-key]
 
 
 def pizza_delivery_process(process_name: str = "Delivery") -> IProcessTemplateDAGBuilder:
@@ -195,13 +201,26 @@ def register_pizza_workflow(template_name: str) -> ITemplateDAG:
 
 # --8<-- [start:step5]
 # Step 5: create and submit a workflow instance.
+# --8<-- [start:workflow-id]
+# The namespace of this application's workflow ids: a fixed UUID, generated once, never changed.
+PIZZA_WORKFLOW_NAMESPACE = uuid.UUID("31a32b28-b868-45bf-9904-fdb9b234d808")
+
+
+def pizza_workflow_id(order_id: str) -> uuid.UUID:
+    """The id of the workflow of ``order_id``: the same order always gets the same id."""
+    return uuid.uuid5(PIZZA_WORKFLOW_NAMESPACE, order_id)
+    # --8<-- [end:workflow-id]
+
+
 async def create_and_submit_pizza_delivery_workflow(
     order_id: str, customer_id: str, pizza_type: int
 ) -> ITemplateDAGInstance:
-    """Start one pizza workflow on this worker."""
+    """Start the pizza workflow of ``order_id`` on this worker, unless it exists already."""
     pizza_workflow_template = workflow_engine.template_dags["PizzaWorkflow"]
     pizza_workflow_instance = await pizza_workflow_template.create_instance(
-        uuid.uuid1(),
+        # From the business key, not uuid1(): order requests are processed at least once, and
+        # a replayed request names the existing workflow, which the engine does not start again.
+        pizza_workflow_id(order_id),
         # The README's call lacks this required argument (a TypeError in 0.2.6 too):
         # it names the runtime parameter whose value keys the workflow's partition.
         partition_key_lookup="order_id",
