@@ -78,9 +78,9 @@ async def broker(url: str | None) -> AsyncIterator[str]:
 
 async def create_topic(url: str, name: str, partitions: int = 1) -> None:
     """Create a topic with an explicit partition count and wait until it is visible."""
-    from dagger.devbroker import create_topic as create
+    from dagger.devbroker import acreate_topic
 
-    await create(url.split("://", 1)[-1], name, partitions)
+    await acreate_topic(url, name, partitions)
 
 
 async def produce(url: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:

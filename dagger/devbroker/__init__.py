@@ -18,6 +18,12 @@ From Python:
         broker.create_topic("orders", partitions=4)
         app = faust.App("shop", broker=broker.url, **dev_faust_settings())
 
+On any broker, by address (``host:port`` or ``kafka://host:port``):
+
+    from dagger.devbroker import create_topic
+
+    create_topic("kafka://127.0.0.1:9092", "orders", partitions=4)  # async: acreate_topic
+
 Known Tansu 0.6.0 quirks, all handled by `dev_faust_settings` or by pre-creating topics:
 
 - after a multi-record produce batch, ListOffsets(latest) is wrong (``base_offset + 1``), which
@@ -35,13 +41,14 @@ from dagger.devbroker._binary import (
 )
 from dagger.devbroker._broker import DevBroker
 from dagger.devbroker._settings import dev_faust_settings
-from dagger.devbroker._topics import create_topic
+from dagger.devbroker._topics import acreate_topic, create_topic
 
 __all__ = [
     "INSTALL_HINT",
     "DevBroker",
     "DevBrokerError",
     "DevBrokerUnavailable",
+    "acreate_topic",
     "create_topic",
     "dev_faust_settings",
     "find_broker_binary",

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import time
-from collections.abc import Coroutine
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 from dagger.devbroker._binary import DevBrokerError, find_broker_binary
 from dagger.devbroker._process import (
@@ -17,9 +15,8 @@ from dagger.devbroker._process import (
     pick_free_port,
     port_is_free,
 )
-from dagger.devbroker._topics import create_topic
-
-T = TypeVar("T")
+from dagger.devbroker._sync import run_sync
+from dagger.devbroker._topics import acreate_topic
 
 #: Attempts at a free port before giving up (another process may take it between our probe
 #: and the broker's bind).
@@ -198,7 +195,7 @@ class DevBroker:
         ``exist_ok`` is true; one with another count raises `DevBrokerError`.
         """
         self._require_running()
-        await create_topic(
+        await acreate_topic(
             self.bootstrap_servers, name, partitions, exist_ok=exist_ok, timeout=timeout
         )
 
@@ -211,8 +208,8 @@ class DevBroker:
         works (on a helper thread) but blocks that loop until the topic exists.
         """
         self._require_running()
-        _run_sync(
-            create_topic(
+        run_sync(
+            acreate_topic(
                 self.bootstrap_servers, name, partitions, exist_ok=exist_ok, timeout=timeout
             )
         )
@@ -271,22 +268,3 @@ class DevBroker:
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
-
-
-def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion on a private event loop, from sync code or not."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _run_private(coro)
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="devbroker") as pool:
-        return pool.submit(_run_private, coro).result()
-
-
-def _run_private(coro: Coroutine[Any, Any, T]) -> T:
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coro)
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()

