@@ -12,20 +12,19 @@ subclass overrides a field's default (a listener writes ``correlatable_key = "or
 Wire format: ``to_representation()`` is JSON-ready; every record carries the type tag
 ``"__faust": {"ns": "<module>.<QualName>"}`` (the tag 0.2.6 used) so ``from_data``
 rebuilds the right subclass, user subclasses included. ``dumps()`` adds a top-level
-``"__dagger_format__"`` version.
+``"__dagger_format__"`` version. Decoding (``_record_decode``) resolves tags only against
+the record classes the process has defined, never importing anything, checks field values
+against their types and raises :class:`RecordDecodeError` for any bad input.
 """
 
 from __future__ import annotations
 
 import enum
-import importlib
 import json
 import sys
 import time
-import types
-import typing
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, TypeVar, Union
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -33,9 +32,10 @@ else:  # pragma: no cover - Python 3.10 (typing_extensions comes with pydantic)
     from typing_extensions import dataclass_transform
 from uuid import UUID
 
-from dagger.core import _record_json
+from dagger.core import _record_decode, _record_json
 from dagger.core._record_fast import DefaultFactory, make_encoder, make_init, uuid_text
 from dagger.core._record_json import record_json
+from dagger.exceptions.exceptions import RecordDecodeError  # noqa: F401 - decoding's error, here beside Record
 
 TYPE_TAG = "__faust"
 FORMAT_KEY = "__dagger_format__"
@@ -55,7 +55,7 @@ NOW = DefaultFactory(epoch_seconds)
 class RecordOptions:
     """Per-class field metadata (``cls._options.fields`` as faust exposes it)."""
 
-    __slots__ = ("fields", "defaults", "_hints", "encoder")
+    __slots__ = ("fields", "defaults", "_hints", "encoder", "decoders")
 
     def __init__(self, fields: tuple[str, ...], defaults: dict[str, Any]) -> None:
         self.fields = fields
@@ -63,6 +63,8 @@ class RecordOptions:
         self._hints: dict[str, Any] | None = None
         #: ``to_representation`` of the class, generated at its first use.
         self.encoder: Callable[[Any], dict[str, Any] | None] | None = None
+        #: ``(field, decoder)`` pairs of ``from_data``, made at the class's first decoding.
+        self.decoders: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None
 
 
 def _is_record(value: Any) -> bool:
@@ -105,7 +107,7 @@ class Record:
             cls.__init__ = init  # type: ignore[method-assign]
         Record._subclasses.append(cls)
         _RECORD_TYPES.add(cls)
-        _TYPE_CACHE.clear()
+        _record_decode.register(cls)
 
     def __post_init__(self) -> None:
         """Hook run after the fields are set; subclasses may validate or derive values."""
@@ -153,26 +155,23 @@ class Record:
 
     @classmethod
     def loads(cls: type[R], s: bytes | str | Mapping[str, Any], *, serializer: Any = None) -> R:
-        """Decode what :meth:`dumps` produced (bytes, str or an already parsed dict)."""
-        data = json.loads(s) if isinstance(s, (bytes, bytearray, str)) else s
-        if not isinstance(data, Mapping):
-            raise ValueError(f"cannot decode {cls.__name__} from {type(data).__name__}")
-        return cls.from_data(data)
+        """Decode what :meth:`dumps` produced (bytes, str or an already parsed dict).
+
+        Raises :class:`RecordDecodeError` (a ``ValueError``) for any bad input.
+        """
+        record: R = _record_decode.loads(cls, s)
+        return record
 
     @classmethod
     def from_data(cls: type[R], data: Mapping[str, Any], *, preferred_type: Any = None) -> R:
-        """Build a record from a decoded dict, choosing the subclass named by its tag."""
-        target = _class_from_tag(data) or preferred_type or cls
-        if not (isinstance(target, type) and issubclass(target, cls)):
-            raise ValueError(
-                f"{type_namespace(target)} is not a {cls.__name__}; cannot decode it as one"
-            )
-        hints = _field_hints(target)
-        kwargs = {}
-        for name in target._options.fields:
-            if name in data:
-                kwargs[name] = decode_value(data[name], hints.get(name))
-        return target(**kwargs)
+        """Build a record from a decoded dict, choosing the subclass named by its tag.
+
+        The tag must name a record class defined in this process (nothing is imported) that
+        is a ``cls``; field values must fit their types. Raises :class:`RecordDecodeError`
+        for any bad input.
+        """
+        record: R = _record_decode.from_data(cls, data, preferred_type)
+        return record
 
 
 # -- codec helpers --------------------------------------------------------------------
@@ -183,54 +182,8 @@ def type_namespace(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-_TYPE_CACHE: dict[str, type[Record]] = {}
 #: Every record class, for ``encode_value``'s exact-type fast path.
 _RECORD_TYPES: set[type] = set()
-
-
-def _class_from_tag(data: Mapping[str, Any]) -> type[Record] | None:
-    tag = data.get(TYPE_TAG)
-    if not isinstance(tag, Mapping) or not isinstance(tag.get("ns"), str):
-        return None
-    ns: str = tag["ns"]
-    if not _TYPE_CACHE:
-        _TYPE_CACHE.update({type_namespace(c): c for c in Record._subclasses})
-    found = _TYPE_CACHE.get(ns)
-    if found is None:
-        found = _import_class(ns)
-    if found is None:
-        raise ValueError(f"unknown record type {ns!r}: import the module that defines it")
-    return found
-
-
-def _import_class(ns: str) -> type[Record] | None:
-    module_name, _, qualname = ns.rpartition(".")
-    while module_name:
-        try:
-            obj: Any = importlib.import_module(module_name)
-        except ImportError:
-            module_name, _, head = module_name.rpartition(".")
-            qualname = f"{head}.{qualname}"
-            continue
-        for part in qualname.split("."):
-            obj = getattr(obj, part, None)
-        return obj if isinstance(obj, type) and issubclass(obj, Record) else None
-    return None
-
-
-def _field_hints(cls: type[Record]) -> dict[str, Any]:
-    options = cls._options
-    if options._hints is None:
-        hints: dict[str, Any] = {}
-        # A user subclass with an unresolvable annotation still gets its bases' hints.
-        for klass in cls.__mro__:
-            try:
-                hints = {**typing.get_type_hints(klass), **hints}
-                break
-            except Exception:  # noqa: BLE001 - unresolvable hints only disable coercion
-                continue
-        options._hints = {name: hints.get(name) for name in options.fields}
-    return options._hints
 
 
 #: Types ``encode_value`` returns as they are (exact types: subclasses such as str enums
@@ -286,56 +239,15 @@ _FORMAT_JSON = f"{json.dumps(FORMAT_KEY)}:{FORMAT_VERSION}"
 _record_json.install(encode_value, _JSON, Record.to_representation, _RECORD_TYPES, TYPE_TAG)
 
 
+_record_decode.install(Record, Record._subclasses, TYPE_TAG)
+
+
 def decode_value(value: Any, hint: Any = None) -> Any:
-    """Rebuild a field value from JSON data, guided by the field's type hint."""
-    if isinstance(value, Mapping) and TYPE_TAG in value:
-        return Record.from_data(value)
-    if hint is None or value is None or isinstance(hint, TypeVar) or hint is Any:
-        return _decode_untyped(value)
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin is Union or origin is types.UnionType:  # Optional[X] and X | None
-        concrete = [a for a in args if a is not type(None)]
-        return decode_value(value, concrete[0] if len(concrete) == 1 else None)
-    if hint is UUID:
-        return _to_uuid(value)
-    if origin in (list, set, frozenset, tuple):
-        item = args[0] if args else None
-        items = [decode_value(v, item) for v in _iterable(value)]
-        return set(items) if origin in (set, frozenset) else items
-    if isinstance(origin, type) and issubclass(origin, Mapping):
-        key_hint, value_hint = args if len(args) == 2 else (None, None)
-        return {decode_value(k, key_hint): decode_value(v, value_hint) for k, v in value.items()}
-    if isinstance(hint, type) and issubclass(hint, Record) and isinstance(value, Mapping):
-        return hint.from_data(value)
-    return value
+    """Rebuild a field value from JSON data, checked against the field's type hint.
 
-
-def _decode_untyped(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        if TYPE_TAG in value:
-            return Record.from_data(value)
-        return {k: _decode_untyped(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode_untyped(v) for v in value]
-    return value
-
-
-def _to_uuid(value: Any) -> Any:
-    if isinstance(value, UUID):
-        return value
-    if isinstance(value, str):
-        try:
-            return UUID(value)
-        except ValueError:
-            return value
-    if isinstance(value, Mapping) and "hex" in value:  # 0.2.6's jsonpickle rendering
-        return UUID(hex=value["hex"])
-    return value
-
-
-def _iterable(value: Any) -> Iterable[Any]:
-    return value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+    Raises :class:`RecordDecodeError` when the value does not fit the hint.
+    """
+    return _record_decode.decode_value(value, hint)
 
 
 def _freeze(value: Any) -> Any:

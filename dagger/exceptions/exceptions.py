@@ -19,3 +19,17 @@ class TemplateDoesNotExist(DaggerError):
 
 class InvalidTriggerTimeForTask(DaggerError):
     """A trigger or interval task lacks the runtime parameter holding its time."""
+
+
+class RecordDecodeError(DaggerError, ValueError):
+    """Data could not be decoded into a record: not JSON, not an object, an unknown or
+    unfitting type tag, a field value of the wrong type, or a record that cannot be built.
+
+    Every way ``Record.loads`` and ``Record.from_data`` can fail on bad input raises this
+    (a ``ValueError``, as decoding errors were before).
+    """
+
+
+class InvalidWorkflowError(RecordDecodeError):
+    """A decoded workflow is inconsistent: ids that are not UUIDs, an unknown status code,
+    or a reference to a task the workflow does not hold."""

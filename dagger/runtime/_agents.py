@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dagger.core import operations
 from dagger.core._dispatch import deliver_listener_message
+from dagger.core.validation import RecordDecodeError, validate_workflow
 from dagger.runtime._dead_letter import origin
 from dagger.runtime._locks import LockedSession
 from dagger.runtime._runtime import home_partition
@@ -50,10 +51,13 @@ def _undecodable(exc: BaseException) -> str:
 
 
 def decode_workflow(value: Any) -> ITemplateDAGInstance[Any, Any]:
-    """Decode a ``tasks_topic`` message into a workflow instance (``TypeError`` otherwise)."""
+    """Decode a ``tasks_topic`` message into a workflow instance and check that it holds
+    together before it is stored: ``RecordDecodeError`` for bad data or a record that is not
+    a workflow, ``InvalidWorkflowError`` (a ``RecordDecodeError``) for an inconsistent one."""
     workflow = ITask.loads(value)
     if not isinstance(workflow, ITemplateDAGInstance):
-        raise TypeError(f"expected a workflow instance, got {type(workflow).__name__}")
+        raise RecordDecodeError(f"expected a workflow instance, got {type(workflow).__name__}")
+    validate_workflow(workflow)
     return workflow
 
 

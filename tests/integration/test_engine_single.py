@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer
 
 from dagger.devbroker import DevBroker
 from dagger.tasks.task import ITemplateDAGInstance
+from tests.integration.apps import engine_tasks  # noqa: F401 - defines the updates' tasks
 from tests.integration.engine_support import (
     EngineSetup,
     Producer,
@@ -148,6 +149,7 @@ async def test_task_update_topic_shows_executing_then_completed(
             batch = await consumer.getmany(timeout_ms=500)
             for records in batch.values():
                 for record in records:
+                    # Decoding imports nothing: ``engine_tasks`` defines the worker's tasks.
                     workflow = ITemplateDAGInstance.from_data(json.loads(record.value))
                     if str(workflow.id) == wid:
                         snapshots.append(workflow)
