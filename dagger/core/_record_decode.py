@@ -1,7 +1,7 @@
 """Decoding records from JSON data without trusting it.
 
-Records arrive from outside the process (the tasks topic, changelogs, the web API's
-clients), so decoding never acts on what the data names:
+Records arrive from outside the process (the tasks topic, changelogs, update events
+read by other services), so decoding never acts on what the data names:
 
 - a type tag (``"__faust": {"ns": "<module>.<QualName>"}``) resolves only against the
   record classes this process has defined; nothing is ever imported;
