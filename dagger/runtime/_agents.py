@@ -74,14 +74,6 @@ async def handle_task_message(engine: Dagger, message: Any) -> bool:
     try:
         async with LockedSession(runtime, engine.locks) as session:
             await session.hold(workflow.id)
-            stored = await runtime.load_workflow(workflow.id)
-            if stored is not None and stored.update_count > workflow.update_count:
-                logger.info(
-                    "workflow %s from %s is older than the stored one; ignoring it",
-                    workflow.id,
-                    where(message),
-                )
-                return False
             await operations.store_and_create(session, workflow)
         return True
     except Exception as exc:
