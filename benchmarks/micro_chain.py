@@ -19,10 +19,10 @@ import uuid
 from typing import Any
 
 from dagger.core.context import set_runtime
-from dagger.core.memory import InMemoryRuntime
 from dagger.core.transitions import is_terminal
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.tasks.task import ExecutorTask, ITemplateDAGInstance
+from dagger.testing import InMemoryRuntime
 
 
 class Noop(ExecutorTask[str, str]):

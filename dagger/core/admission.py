@@ -1,6 +1,6 @@
 """Whether a workflow handed to the engine is stored, started, or ignored.
 
-A workflow reaches :func:`dagger.core.operations.store_and_create` from ``create_instance``,
+A workflow reaches :func:`dagger.engine.operations.store_and_create` from ``create_instance``,
 ``submit`` or a ``tasks_topic`` message, and processing is at-least-once: after a crash the
 same start may arrive again, and 0.2.6's scale-out pattern sends the same workflow twice on
 purpose (``create_instance(repartition=True)`` sends it NOT_STARTED, then

@@ -1,27 +1,44 @@
-"""Where task code finds the runtime it runs on.
+"""Where task code finds the runtime it runs on: a context variable, not a module global.
 
-There is one engine per process (0.2.6's ``Dagger.app`` singleton); ``Dagger`` installs
-its runtime here when constructed, and unit tests install an in-memory one.
+``Dagger`` installs its runtime when constructed (so every task the worker's event loop
+starts sees it), unit tests install an in-memory one, and the engine's use cases run each
+step with :func:`using` the runtime they were given (a per-message locked session, say), so
+task code within the step reads and writes through that same runtime.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from dagger.core.ports import WorkflowRuntime
 
-_runtime: WorkflowRuntime | None = None
+_current: ContextVar[WorkflowRuntime | None] = ContextVar("dagger_runtime", default=None)
 
 
 def set_runtime(runtime: WorkflowRuntime | None) -> None:
-    """Install the runtime the workflow model uses (``None`` uninstalls it)."""
-    global _runtime
-    _runtime = runtime
+    """Install the runtime for this context and the tasks started from it (``None`` removes it)."""
+    _current.set(runtime)
 
 
 def get_runtime() -> WorkflowRuntime:
-    """Return the installed runtime, or raise a ``RuntimeError`` that says how to get one."""
-    if _runtime is None:
+    """Return the current runtime, or raise a ``RuntimeError`` that says how to get one."""
+    runtime = _current.get()
+    if runtime is None:
         raise RuntimeError(
             "No dagger runtime is installed: construct dagger.service.services.Dagger(...) "
-            "first, or call dagger.core.context.set_runtime(InMemoryRuntime()) in tests."
+            "first, or call dagger.core.context.set_runtime(InMemoryRuntime()) in tests "
+            "(InMemoryRuntime is in dagger.testing)."
         )
-    return _runtime
+    return runtime
+
+
+@contextmanager
+def using(runtime: WorkflowRuntime) -> Iterator[WorkflowRuntime]:
+    """Make ``runtime`` the current one for the block (the previous one comes back after)."""
+    token = _current.set(runtime)
+    try:
+        yield runtime
+    finally:
+        _current.reset(token)

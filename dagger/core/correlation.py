@@ -11,15 +11,12 @@ runtime parameter changes, without searching the index.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from dagger.core.ports import WorkflowRuntime
+from dagger.core.ports import TaskNode, WorkflowNode, WorkflowRuntime
+from dagger.core.records import CorrelatableMapValue
 from dagger.core.status import TaskStatusEnum
 from dagger.core.transitions import code_of, is_terminal
-from dagger.tasks._records import CorrelatableMapValue
-
-if TYPE_CHECKING:
-    from dagger.tasks.task import ITask, ITemplateDAGInstance
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +31,7 @@ def is_listener(task: Any) -> bool:
     return bool(getattr(task, "correlatable_key", None))
 
 
-def wants_index(task: ITask) -> bool:
+def wants_index(task: TaskNode) -> bool:
     """Whether a listener may still receive messages, and so belongs in the index."""
     if not is_listener(task):
         return False
@@ -43,13 +40,13 @@ def wants_index(task: ITask) -> bool:
     return code_of(task) is TaskStatusEnum.COMPLETED and bool(task.reprocess_on_message)
 
 
-def current_value(workflow: ITemplateDAGInstance, task: ITask) -> str | None:
+def current_value(workflow: WorkflowNode, task: TaskNode) -> str | None:
     """The value the task should be indexed under now (``None`` when the parameter is unset)."""
     value = workflow.runtime_parameters.get(str(task.correlatable_key))
     return None if value is None else str(value)
 
 
-async def index_task(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance, task: ITask) -> bool:
+async def index_task(runtime: WorkflowRuntime, workflow: WorkflowNode, task: TaskNode) -> bool:
     """Index the task under its current key value (idempotent); ``False`` when there is none."""
     value = current_value(workflow, task)
     if value is None:
@@ -61,9 +58,7 @@ async def index_task(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance, t
     return True
 
 
-async def unindex_task(
-    runtime: WorkflowRuntime, workflow: ITemplateDAGInstance, task: ITask
-) -> bool:
+async def unindex_task(runtime: WorkflowRuntime, workflow: WorkflowNode, task: TaskNode) -> bool:
     """Remove the task's index entry, if it has one."""
     entry = workflow.sensor_tasks_to_correletable_map.pop(task.id, None)
     if entry is None:
@@ -74,7 +69,7 @@ async def unindex_task(
     return True
 
 
-async def sync_task(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance, task: ITask) -> None:
+async def sync_task(runtime: WorkflowRuntime, workflow: WorkflowNode, task: TaskNode) -> None:
     """Bring one task's index entry in line with its status and its key's current value."""
     entry = workflow.sensor_tasks_to_correletable_map.get(task.id)
     if not wants_index(task):
@@ -96,14 +91,14 @@ async def sync_task(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance, ta
     await index_task(runtime, workflow, task)
 
 
-async def sync_index(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance) -> None:
+async def sync_index(runtime: WorkflowRuntime, workflow: WorkflowNode) -> None:
     """Re-index every listener of a workflow whose key value or status changed."""
     for task in list(workflow.tasks.values()):
         if is_listener(task) or task.id in workflow.sensor_tasks_to_correletable_map:
             await sync_task(runtime, workflow, task)
 
 
-async def unindex_all(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance) -> None:
+async def unindex_all(runtime: WorkflowRuntime, workflow: WorkflowNode) -> None:
     """Remove every index entry of a workflow (it ended, or is deleted)."""
     for task_id in list(workflow.sensor_tasks_to_correletable_map):
         task = workflow.tasks.get(task_id)

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dagger.core.correlation import sync_index
-from dagger.core.ports import WorkflowRuntime
+from dagger.core.ports import WorkflowNode, WorkflowRuntime
 from dagger.core.transitions import is_terminal
 
-if TYPE_CHECKING:
-    from dagger.tasks.task import ITemplateDAGInstance
 
-
-def deleted_on_complete(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance) -> bool:
+def deleted_on_complete(runtime: WorkflowRuntime, workflow: WorkflowNode) -> bool:
     """Whether the workflow ended and was deleted, so it must not be written again."""
     return bool(runtime.delete_workflow_on_complete) and is_terminal(workflow)
 
 
-async def persist(runtime: WorkflowRuntime, workflow: ITemplateDAGInstance) -> None:
+async def persist(runtime: WorkflowRuntime, workflow: WorkflowNode) -> None:
     """Save the workflow after a step (a listener message, a timer, a start, a stop).
 
     Listener index entries follow the runtime parameters first (a task may have changed the

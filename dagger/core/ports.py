@@ -3,18 +3,59 @@
 Task code never talks to faust, Kafka or a database directly: it calls the
 :class:`WorkflowRuntime` installed with :func:`dagger.core.context.set_runtime`.
 The faust engine (``dagger.runtime``) and the in-memory runtime used by unit tests
-(``dagger.core.memory``) both implement it.
+(``dagger.testing``) both implement it.
 """
 
 from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 if TYPE_CHECKING:
-    from dagger.tasks.task import ITemplateDAGInstance, Trigger
+    from dagger.core.records import CorrelatableMapValue, Trigger
+
+
+class TaskNode(Protocol):
+    """What the model's rules read of a task (every task class has these fields)."""
+
+    id: Any
+    task_name: str | None
+    status: Any
+    correlatable_key: str | None
+    reprocess_on_message: bool
+    time_submitted: Any
+    time_completed: Any
+
+
+class WorkflowNode(Protocol):
+    """What runtimes and the model's rules read of a workflow instance.
+
+    ``WorkflowNode`` is the implementation; the port names this protocol so the
+    core does not depend on the task classes.
+    """
+
+    id: Any
+    status: Any
+    template_name: str | None
+    partition_key_lookup: str | None
+    tasks: dict[Any, Any]
+    runtime_parameters: dict[str, Any]
+    sensor_tasks_to_correletable_map: dict[Any, CorrelatableMapValue]
+    update_count: int
+    lastupdated: int
+    time_submitted: Any
+    time_completed: Any
+
+    def get_task(self, id: Any) -> Any:
+        """The node with this id, or ``None``."""
+
+    def dumps(self, *, serializer: Any = None) -> bytes:
+        """The workflow's wire and storage form."""
+
+    def to_representation(self) -> dict[str, Any]:
+        """The workflow as JSON-ready data."""
 
 
 class WorkflowRuntime(ABC):
@@ -32,7 +73,7 @@ class WorkflowRuntime(ABC):
         """Return the current time in epoch seconds (tests substitute a fake clock)."""
         return time.time()
 
-    def is_owned_elsewhere(self, workflow: ITemplateDAGInstance) -> bool:
+    def is_owned_elsewhere(self, workflow: WorkflowNode) -> bool:
         """Whether another worker owns the partition this workflow lives in.
 
         Such a workflow is sent over the tasks topic to its owner instead of being stored or
@@ -41,11 +82,11 @@ class WorkflowRuntime(ABC):
         return False
 
     @abstractmethod
-    async def load_workflow(self, workflow_id: UUID | str) -> ITemplateDAGInstance | None:
+    async def load_workflow(self, workflow_id: UUID | str) -> Any:
         """Return the stored workflow instance, or ``None`` when there is none."""
 
     @abstractmethod
-    async def save_workflow(self, workflow: ITemplateDAGInstance) -> None:
+    async def save_workflow(self, workflow: WorkflowNode) -> None:
         """Persist a workflow instance.
 
         Bumps ``update_count`` and ``lastupdated``, emits the task-update event and
@@ -54,7 +95,7 @@ class WorkflowRuntime(ABC):
         """
 
     @abstractmethod
-    async def delete_workflow(self, workflow: ITemplateDAGInstance) -> None:
+    async def delete_workflow(self, workflow: WorkflowNode) -> None:
         """Remove a workflow record together with its triggers and correlation entries."""
 
     @abstractmethod
@@ -82,5 +123,5 @@ class WorkflowRuntime(ABC):
         """Return ``(workflow_id, task_id)`` pairs indexed under a key value on a topic."""
 
     @abstractmethod
-    async def send_for_creation(self, key: Any, workflow: ITemplateDAGInstance) -> None:
+    async def send_for_creation(self, key: Any, workflow: WorkflowNode) -> None:
         """Send a workflow over the tasks topic so the worker owning ``key`` creates it."""

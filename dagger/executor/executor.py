@@ -5,9 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from dagger.core import operations
 from dagger.core.context import get_runtime
-from dagger.tasks.task import ITemplateDAGInstance
+from dagger.engine import operations
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 
 class ExecutorStrategy(ABC):

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dagger.core.status import TaskOperator
 from dagger.modeler._process_templates import (
     DynamicProcessTemplateDAG,
     ParallelCompositeProcessTemplateDAG,
     ProcessTemplateDAG,
 )
-from dagger.tasks.task import (
-    DefaultProcessTemplateDAGInstance,
-    IProcessTemplateDAGInstance,
-    ITask,
-    ParallelCompositeTask,
-    TaskOperator,
-)
+from dagger.tasks._base import ITask
+from dagger.tasks._composite import ParallelCompositeTask
+from dagger.tasks._nonleaf import DefaultProcessTemplateDAGInstance, IProcessTemplateDAGInstance
 from dagger.templates._common import check_type
 from dagger.templates._interfaces import (
     IProcessTemplateDAGBuilder,

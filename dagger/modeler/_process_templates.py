@@ -14,15 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from dagger.core.status import TaskOperator, TaskType
 from dagger.exceptions.exceptions import TaskInvalidState
-from dagger.tasks.task import (
-    DefaultProcessTemplateDAGInstance,
-    ITask,
-    ITemplateDAGInstance,
-    ParallelCompositeTask,
-    TaskOperator,
-    TaskType,
-)
+from dagger.tasks._base import ITask
+from dagger.tasks._composite import ParallelCompositeTask
+from dagger.tasks._nonleaf import DefaultProcessTemplateDAGInstance
+from dagger.tasks._workflow import ITemplateDAGInstance
 from dagger.templates._common import add_child_id, dotted, enum_value, new_id, not_started, now
 from dagger.templates._interfaces import (
     IDynamicProcessTemplateDAG,

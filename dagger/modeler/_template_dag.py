@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from dagger.core import operations, transitions
+from dagger.core import transitions
 from dagger.core.context import get_runtime
+from dagger.engine import operations
 from dagger.exceptions.exceptions import TemplateDoesNotExist
-from dagger.tasks.task import DefaultTemplateDAGInstance, ITemplateDAGInstance
+from dagger.tasks._workflow import DefaultTemplateDAGInstance, ITemplateDAGInstance
 from dagger.templates._common import check_type, new_id, not_started, now
 from dagger.templates._interfaces import (
     IProcessTemplateDAG,

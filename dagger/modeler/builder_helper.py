@@ -9,12 +9,9 @@ from dagger.modeler._process_builders import (
     ProcessTemplateDagBuilder,
 )
 from dagger.modeler._template_dag import DefaultTemplateBuilder, TemplateDAG
-from dagger.tasks.task import (
-    DefaultProcessTemplateDAGInstance,
-    DefaultTemplateDAGInstance,
-    ITask,
-    ITemplateDAGInstance,
-)
+from dagger.tasks._base import ITask
+from dagger.tasks._nonleaf import DefaultProcessTemplateDAGInstance
+from dagger.tasks._workflow import DefaultTemplateDAGInstance, ITemplateDAGInstance
 from dagger.templates._interfaces import (
     IProcessTemplateDAG,
     IProcessTemplateDAGBuilder,

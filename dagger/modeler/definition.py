@@ -6,6 +6,7 @@ them from ``dagger.modeler.definition`` as in 0.2.6.
 
 from __future__ import annotations
 
+from dagger.core.status import KT, VT
 from dagger.modeler._process_builders import (
     DynamicProcessTemplateDagBuilder,
     ParallelCompositeProcessTemplateDagBuilder,
@@ -17,7 +18,6 @@ from dagger.modeler._process_templates import (
     ProcessTemplateDAG,
 )
 from dagger.modeler._template_dag import DefaultTemplateBuilder, TemplateDAG
-from dagger.tasks.task import KT, VT
 
 __all__ = [
     "KT",

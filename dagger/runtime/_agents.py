@@ -12,13 +12,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from dagger.core import operations
-from dagger.core._dispatch import deliver_listener_message
 from dagger.core.validation import RecordDecodeError, validate_workflow
+from dagger.engine import operations
+from dagger.engine._dispatch import deliver_listener_message
 from dagger.runtime._dead_letter import origin
 from dagger.runtime._locks import LockedSession
 from dagger.runtime._runtime import home_partition
-from dagger.tasks.task import ITask, ITemplateDAGInstance
+from dagger.tasks._base import ITask
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 if TYPE_CHECKING:
     from dagger.service.services import Dagger

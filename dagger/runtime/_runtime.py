@@ -26,12 +26,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from dagger.core.ports import WorkflowRuntime
+from dagger.core.ports import WorkflowNode, WorkflowRuntime
+from dagger.core.records import Trigger
 from dagger.core.transitions import is_terminal
 from dagger.runtime._partitioner import partition_for
 from dagger.store._index import CorrelationIndex
 from dagger.store._tables import PartitionedTable
-from dagger.tasks.task import ITemplateDAGInstance, Trigger
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.runtime")
 
@@ -41,9 +42,9 @@ home_partition: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "dagger_home_partition", default=None
 )
 
-Forward = Callable[[Any, ITemplateDAGInstance[Any, Any]], Awaitable[None]]
+Forward = Callable[[Any, WorkflowNode], Awaitable[None]]
 Publish = Callable[[Any, bytes], Awaitable[None]]
-Callback = Callable[[ITemplateDAGInstance[Any, Any]], Awaitable[Any]]
+Callback = Callable[[WorkflowNode], Awaitable[Any]]
 TriggerHook = Callable[[int, str, str, float], None]
 _Pending = Callable[[int], None]
 
@@ -55,7 +56,7 @@ def trigger_key(workflow_id: Any, task_id: Any) -> str:
     return f"{workflow_id}/{task_id}"
 
 
-def partition_key_value(workflow: ITemplateDAGInstance[Any, Any]) -> Any:
+def partition_key_value(workflow: WorkflowNode) -> Any:
     """The value of the workflow's partition key runtime parameter (``None`` when unset)."""
     lookup = workflow.partition_key_lookup
     return None if lookup is None else workflow.runtime_parameters.get(lookup)
@@ -144,7 +145,7 @@ class FaustRuntime(WorkflowRuntime):
         self._remember(wid, found[0])
         return found[0]
 
-    def choose_home(self, workflow: ITemplateDAGInstance[Any, Any]) -> int:
+    def choose_home(self, workflow: WorkflowNode) -> int:
         """Where a new workflow lives: the message's partition, its key's, or an owned one."""
         hinted = home_partition.get()
         if hinted is not None:
@@ -157,7 +158,7 @@ class FaustRuntime(WorkflowRuntime):
             return min(owned)
         return 0
 
-    def is_owned_elsewhere(self, workflow: ITemplateDAGInstance[Any, Any]) -> bool:
+    def is_owned_elsewhere(self, workflow: WorkflowNode) -> bool:
         """Whether the workflow's home (stored here, or where it would go) is another worker's."""
         home = self.home_of(workflow.id)
         if home is None:
@@ -178,7 +179,7 @@ class FaustRuntime(WorkflowRuntime):
             self._remember(wid, home)
         return ITemplateDAGInstance.loads(raw)
 
-    async def save_workflow(self, workflow: ITemplateDAGInstance[Any, Any]) -> None:
+    async def save_workflow(self, workflow: WorkflowNode) -> None:
         """Bump ``update_count``, publish the update, run callbacks, write it home.
 
         A workflow whose home partition another worker owns is forwarded to it instead.
@@ -210,7 +211,7 @@ class FaustRuntime(WorkflowRuntime):
         for write in self._pending.pop(wid, []):
             write(home)
 
-    async def _emit(self, workflow: ITemplateDAGInstance[Any, Any]) -> None:
+    async def _emit(self, workflow: WorkflowNode) -> None:
         if self._publish is not None:
             body = json.dumps(workflow.to_representation()).encode()
             try:
@@ -223,7 +224,7 @@ class FaustRuntime(WorkflowRuntime):
             except Exception:
                 logger.exception("task_update_callback %r failed for %s", callback, workflow.id)
 
-    async def delete_workflow(self, workflow: ITemplateDAGInstance[Any, Any]) -> None:
+    async def delete_workflow(self, workflow: WorkflowNode) -> None:
         """Delete the record, its triggers and its correlation entries."""
         wid = str(workflow.id)
         self._pending.pop(wid, None)
@@ -320,7 +321,7 @@ class FaustRuntime(WorkflowRuntime):
         return pairs
 
     # -- transport --------------------------------------------------------------------
-    async def send_for_creation(self, key: Any, workflow: ITemplateDAGInstance[Any, Any]) -> None:
+    async def send_for_creation(self, key: Any, workflow: WorkflowNode) -> None:
         """Send the workflow over ``tasks_topic`` keyed by ``key``."""
         await self._forward(key, workflow)
 

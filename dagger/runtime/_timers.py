@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from dagger.core import operations
 from dagger.core.ports import WorkflowRuntime
+from dagger.engine import operations
 from dagger.runtime._locks import LockedSession
 from dagger.runtime._scheduler import TriggerFailed
 

@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
-from dagger.core import operations
 from dagger.core.correlation import current_value, sync_task, topic_of, unindex_task
-from dagger.tasks.task import CorreletableKeyTasks, ITemplateDAGInstance, SystemTimerTask
+from dagger.core.records import CorreletableKeyTasks
+from dagger.engine import operations
+from dagger.tasks._system import SystemTimerTask
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.service")
 _TIMER_ID = UUID(int=1)

@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 
 import mode
 
-from dagger.core import context, operations
+from dagger.core import context
+from dagger.engine import operations
 from dagger.exceptions.exceptions import TemplateDoesNotExist
 from dagger.runtime import _agents, _startup, _timers
 from dagger.runtime._app import apply_logging_config, create_faust_app

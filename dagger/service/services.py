@@ -22,7 +22,7 @@ from typing import Any
 
 from dagger.core.status import TaskLookupKey
 from dagger.service._engine import Dagger
-from dagger.tasks.task import ITask
+from dagger.tasks._base import ITask
 from dagger.web._views import (
     DagProcessView,
     ServiceStateView,

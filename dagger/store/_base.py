@@ -13,8 +13,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from dagger.core.record import Record
+from dagger.core.records import Trigger
 from dagger.store._tables import PartitionedTable
-from dagger.tasks.task import ITemplateDAGInstance, Trigger
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 if TYPE_CHECKING:
     from dagger.runtime import FaustRuntime

@@ -11,8 +11,8 @@ from __future__ import annotations
 import uuid
 from uuid import UUID
 
+from dagger.core.records import CorreletableKeyTasks, CorreletableLookUpKey
 from dagger.store._tables import PartitionedTable
-from dagger.tasks.task import CorreletableKeyTasks, CorreletableLookUpKey
 
 Pair = tuple[UUID, UUID]
 

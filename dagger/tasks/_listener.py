@@ -2,7 +2,7 @@
 
 A listener waits, EXECUTING, until a message correlated with it arrives: the engine looks
 the message's key values up in the correlation index and calls ``on_message``; the task
-completes when ``on_message`` returns ``True`` (see ``dagger.core.operations``).
+completes when ``on_message`` returns ``True`` (see ``dagger.engine.operations``).
 """
 
 import logging
@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from dagger.core import transitions as tr
-from dagger.core.context import get_runtime
 from dagger.core.correlation import sync_task, unindex_task, wants_index
 from dagger.core.status import KT, VT
 from dagger.tasks._base import WAITING, ITask
@@ -83,44 +82,6 @@ class KafkaListenerTask(SensorTask[KT, VT]):
     def get_correlatable_key(self, payload: Any) -> Any:
         """Deprecated extractor; the default returns the payload unchanged."""
         return payload
-
-
-class KafkaAgent:
-    """Feeds the messages of one topic to the listener tasks waiting on it.
-
-    ``task`` is an instance of the listener type (only its type and key extraction are
-    used). ``decorate`` registers the topic with the engine, which runs one consumer per
-    topic for every listener type on it.
-    """
-
-    def __init__(self, app: Any, topic: Any, task: ITask[Any, Any]) -> None:
-        self.app = app
-        self.topic = topic
-        self.task = task
-
-    @property
-    def topic_name(self) -> str:
-        """The topic's name (``topic`` may be a faust topic or a name)."""
-        getter = getattr(self.topic, "get_topic_name", None)
-        return str(getter()) if callable(getter) else str(self.topic)
-
-    async def process_event_helper(self, event: Any) -> int:
-        """Deliver one message; return how many tasks processed it."""
-        from dagger.core.operations import dispatch_listener_message
-
-        listener_type: Any = type(self.task)
-        return await dispatch_listener_message(
-            get_runtime(), self.topic_name, [listener_type], event
-        )
-
-    async def process_event(self, stream: Any) -> None:
-        """Deliver every message of a stream."""
-        async for event in stream:
-            await self.process_event_helper(event)
-
-    def decorate(self, app: Any, concurrency: int = 1) -> None:
-        """Register this listener type on its topic with the engine."""
-        app.register_listener(self.topic_name, type(self.task), concurrency)
 
 
 for _cls in (SensorTask, KafkaListenerTask):

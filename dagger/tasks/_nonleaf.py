@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from dagger.core import transitions as tr
+from dagger.core.records import Trigger
 from dagger.core.status import COMPLETE_BY_KEY, KT, VT, TaskStatusEnum, TaskType
 from dagger.tasks._base import ITask, stop_task
-from dagger.tasks._records import Trigger
 from dagger.tasks._support import UserCodeFailed, guarded, now, runtime
 from dagger.tasks._timers import MonitoringTask, SkipOnMaxDurationTask
 

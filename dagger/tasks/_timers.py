@@ -2,7 +2,7 @@
 
 A trigger task runs when its ``time_to_execute`` (epoch seconds) has passed: inline if it
 is already due when reached, otherwise when the runtime fires its stored trigger
-(``dagger.core.operations.fire_trigger``). Whatever status such a task ends with is kept
+(``dagger.engine.operations.fire_trigger``). Whatever status such a task ends with is kept
 (a FAILURE stays FAILURE), and its trigger is removed.
 """
 
@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from dagger.core import transitions as tr
+from dagger.core.records import Trigger
 from dagger.core.status import KT, VT, TaskStatusEnum
 from dagger.tasks._base import WAITING, ITask
 from dagger.tasks._executor import ExecutorTask
-from dagger.tasks._records import Trigger
 from dagger.tasks._support import UserCodeFailed, guarded, now, runtime
 
 if TYPE_CHECKING:

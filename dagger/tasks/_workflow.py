@@ -7,10 +7,10 @@ from uuid import UUID
 from dagger.core import transitions as tr
 from dagger.core.correlation import sync_index, unindex_all
 from dagger.core.persistence import persist
+from dagger.core.records import CorrelatableMapValue
 from dagger.core.status import KT, VT, TaskStatusEnum, TaskType
 from dagger.tasks._base import ITask, collect_remaining, stop_task
 from dagger.tasks._nonleaf import INonLeafNodeTask
-from dagger.tasks._records import CorrelatableMapValue
 from dagger.tasks._support import now, runtime
 
 logger = logging.getLogger("dagger.tasks")

@@ -9,6 +9,14 @@ here, as in 0.2.6. Their type tags (``dagger.tasks.task.<Class>``) name this mod
 from typing import Any, Optional  # noqa: F401 - resolvable names for stored type hints
 from uuid import UUID  # noqa: F401
 
+from dagger.core.records import (
+    CorrelatableKeyTasks,
+    CorrelatableLookUpKey,
+    CorrelatableMapValue,
+    CorreletableKeyTasks,
+    CorreletableLookUpKey,
+    Trigger,
+)
 from dagger.core.status import (
     COMPLETE_BY_KEY,
     KT,
@@ -21,25 +29,18 @@ from dagger.core.status import (
     TaskStatusEnum,
     TaskType,
 )
+from dagger.engine._kafka_agent import KafkaAgent
 from dagger.tasks._base import ITask
 from dagger.tasks._composite import ParallelCompositeTask
 from dagger.tasks._decision import DecisionTask
 from dagger.tasks._executor import ExecutorTask, KafkaCommandTask
-from dagger.tasks._listener import KafkaAgent, KafkaListenerTask, SensorTask
+from dagger.tasks._listener import KafkaListenerTask, SensorTask
 from dagger.tasks._nonleaf import (
     DefaultProcessTemplateDAGInstance,
     IMonitoredTask,
     INonLeafNodeTask,
     IProcessTemplateDAGInstance,
     MonitoredProcessTemplateDAGInstance,
-)
-from dagger.tasks._records import (
-    CorrelatableKeyTasks,
-    CorrelatableLookUpKey,
-    CorrelatableMapValue,
-    CorreletableKeyTasks,
-    CorreletableLookUpKey,
-    Trigger,
 )
 from dagger.tasks._system import SystemTask, SystemTimerTask
 from dagger.tasks._timers import (

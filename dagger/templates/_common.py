@@ -14,21 +14,16 @@ from typing import Any
 from uuid import UUID
 
 from dagger.core.context import get_runtime
-from dagger.core.status import status_of
+from dagger.core.status import TaskStatus, TaskStatusEnum, status_of
 from dagger.exceptions.exceptions import InvalidTaskType
-from dagger.tasks.task import (
-    DecisionTask,
-    IntervalTask,
-    IProcessTemplateDAGInstance,
-    ITask,
-    ITemplateDAGInstance,
-    KafkaCommandTask,
-    KafkaListenerTask,
-    ParallelCompositeTask,
-    TaskStatus,
-    TaskStatusEnum,
-    TriggerTask,
-)
+from dagger.tasks._base import ITask
+from dagger.tasks._composite import ParallelCompositeTask
+from dagger.tasks._decision import DecisionTask
+from dagger.tasks._executor import KafkaCommandTask
+from dagger.tasks._listener import KafkaListenerTask
+from dagger.tasks._nonleaf import IProcessTemplateDAGInstance
+from dagger.tasks._timers import IntervalTask, TriggerTask
+from dagger.tasks._workflow import ITemplateDAGInstance
 from dagger.utils.utils import DAGIDGenerator
 
 

@@ -13,7 +13,8 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from dagger.tasks.task import ITask, ITemplateDAGInstance
+from dagger.tasks._base import ITask
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dagger.core.status import TaskOperator
 from dagger.exceptions.exceptions import InvalidTaskType
-from dagger.tasks.task import (
-    DecisionTask,
-    IntervalTask,
-    ITask,
-    KafkaCommandTask,
-    KafkaListenerTask,
-    ParallelCompositeTask,
-    TaskOperator,
-    TriggerTask,
-)
+from dagger.tasks._base import ITask
+from dagger.tasks._composite import ParallelCompositeTask
+from dagger.tasks._decision import DecisionTask
+from dagger.tasks._executor import KafkaCommandTask
+from dagger.tasks._listener import KafkaListenerTask
+from dagger.tasks._timers import IntervalTask, TriggerTask
 from dagger.templates._common import check_type, topic_name
 from dagger.templates._interfaces import TaskTemplate, TaskTemplateBuilder
 from dagger.templates._task_templates import (

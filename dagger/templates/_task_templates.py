@@ -2,7 +2,7 @@
 
 ``create_instance`` builds the task and, recursively, the tasks that follow it, adding each
 to the workflow instance. It never touches persistence: indexing listeners and storing
-triggers happen when the workflow is stored (``dagger.core.operations.store_and_create``).
+triggers happen when the workflow is stored (``dagger.engine.operations.store_and_create``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from dagger.core.status import TaskOperator
 from dagger.exceptions.exceptions import InvalidTriggerTimeForTask
-from dagger.tasks.task import ITask, ITemplateDAGInstance, TaskOperator
+from dagger.tasks._base import ITask
+from dagger.tasks._workflow import ITemplateDAGInstance
 from dagger.templates._common import (
     add_child_id,
     dotted,

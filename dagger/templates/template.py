@@ -6,7 +6,7 @@ them from ``dagger.templates.template`` as in 0.2.6.
 
 from __future__ import annotations
 
-from dagger.tasks.task import KT, VT
+from dagger.core.status import KT, VT
 from dagger.templates._interfaces import (
     IDynamicProcessTemplateDAG,
     IProcessTemplateDAG,

@@ -3,7 +3,7 @@
 Builders and templates talk to the engine (``Dagger``) through a handful of calls:
 ``create_topic``, ``add_topic``, ``topics`` and ``register_listener``. :class:`DocsEngine`
 provides exactly those and records what the workflows send, so every example runs on the
-in-memory runtime (``dagger.core.memory.InMemoryRuntime``) in milliseconds and the test
+in-memory runtime (``dagger.testing.InMemoryRuntime``) in milliseconds and the test
 suite can check its result (tests/docs/test_examples.py).
 
 In a real service the engine is ``Dagger(broker=..., ...)``: its consumers deliver listener
@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from dagger.core.context import get_runtime, set_runtime
-from dagger.core.memory import FakeClock, InMemoryRuntime
 from dagger.core.ports import WorkflowRuntime
 from dagger.tasks.task import ITemplateDAGInstance
+from dagger.testing import FakeClock, InMemoryRuntime
 
 #: Where the examples' clock starts (2023-11-14 22:13:20 UTC), so times are easy to read.
 START = 1_700_000_000.0

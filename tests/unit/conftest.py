@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from dagger.core.context import set_runtime
-from dagger.core.memory import FakeClock, InMemoryRuntime
+from dagger.testing import FakeClock, InMemoryRuntime
 
 #: Where the fake clock starts (a fixed epoch time, so trigger times are easy to read).
 START = 1_700_000_000.0

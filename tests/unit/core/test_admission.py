@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from dagger.core import operations
 from dagger.core.admission import ADMISSION_RULES, Outcome, admit
-from dagger.core.memory import InMemoryRuntime
 from dagger.core.status import TaskStatusEnum
+from dagger.engine import operations
 from dagger.tasks.task import TaskStatus
+from dagger.testing import InMemoryRuntime
 from tests.unit.tasks.flows import Command, Flow, Step, make, status
 
 S = TaskStatusEnum

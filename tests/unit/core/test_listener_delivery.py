@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from dagger.core import operations
-from dagger.core._dispatch import deliver_listener_message
-from dagger.core.memory import InMemoryRuntime
+from dagger.engine import operations
+from dagger.engine._dispatch import deliver_listener_message
+from dagger.testing import InMemoryRuntime
 from tests.unit.tasks.flows import BoxListener, Flow, OrderListener, Step, make, status
 
 

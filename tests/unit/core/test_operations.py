@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from dagger.core import operations
-from dagger.core.memory import FakeClock, InMemoryRuntime
+from dagger.engine import operations
 from dagger.exceptions.exceptions import TaskInvalidState
 from dagger.tasks.task import TaskStatus, Trigger
+from dagger.testing import FakeClock, InMemoryRuntime
 from tests.unit.conftest import START
 from tests.unit.tasks.flows import Due, Flow, OrderListener, Step, make, status
 

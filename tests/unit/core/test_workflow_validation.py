@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from dagger.core.memory import InMemoryRuntime
 from dagger.core.validation import InvalidWorkflowError, RecordDecodeError, validate_workflow
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.modeler.definition import ParallelCompositeProcessTemplateDagBuilder
@@ -28,6 +27,7 @@ from dagger.templates.template import (
     ParallelCompositeTaskTemplateBuilder,
     TriggerTaskTemplateBuilder,
 )
+from dagger.testing import InMemoryRuntime
 from tests.unit.tasks.test_codec import every_task_type
 from tests.unit.templates.fakes import (
     ChooseFirst,

@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from dagger.core.memory import InMemoryRuntime
 from dagger.exceptions.exceptions import TaskInvalidState
 from dagger.executor.executor import ExecutorStrategy, SerialExecutorStrategy
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.templates.template import ITemplateDAG
+from dagger.testing import InMemoryRuntime
 from tests.unit.templates.fakes import FakeApp, Step
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from dagger.core.memory import InMemoryRuntime
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.modeler.definition import (
     DynamicProcessTemplateDagBuilder,
@@ -26,6 +25,7 @@ from dagger.templates.template import (
     KafkaCommandTaskTemplateBuilder,
     KafkaListenerTaskTemplateBuilder,
 )
+from dagger.testing import InMemoryRuntime
 from tests.unit.templates.fakes import Command, FakeApp, OrderReady, Step, node
 
 

@@ -7,12 +7,12 @@ import uuid
 
 import pytest
 
-from dagger.core.memory import InMemoryRuntime
 from dagger.exceptions.exceptions import InvalidTriggerTimeForTask, TaskInvalidState
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.modeler.definition import TemplateDAG
 from dagger.tasks.task import DefaultTemplateDAGInstance, ITemplateDAGInstance
 from dagger.templates.template import TriggerTaskTemplateBuilder
+from dagger.testing import InMemoryRuntime
 from tests.unit.modeler.snapshot import snapshot
 from tests.unit.templates.fakes import Due, FakeApp, OtherStep, Step, node
 

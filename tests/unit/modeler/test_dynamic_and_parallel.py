@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from dagger.core import operations
-from dagger.core.memory import InMemoryRuntime
+from dagger.engine import operations
 from dagger.exceptions.exceptions import TaskInvalidState
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.modeler.definition import ParallelCompositeProcessTemplateDagBuilder, TemplateDAG
 from dagger.tasks.task import ITemplateDAGInstance, TaskOperator
+from dagger.testing import InMemoryRuntime
 from tests.unit.modeler.snapshot import snapshot
 from tests.unit.templates.fakes import FakeApp, OrderReady, OtherStep, Step, node
 

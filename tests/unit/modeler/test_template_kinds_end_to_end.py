@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from dagger.core.memory import InMemoryRuntime
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.modeler.definition import TemplateDAG
 from dagger.tasks.task import ITemplateDAGInstance, TaskOperator
@@ -16,6 +15,7 @@ from dagger.templates.template import (
     TaskTemplate,
     TriggerTaskTemplateBuilder,
 )
+from dagger.testing import InMemoryRuntime
 from tests.unit.templates.fakes import (
     ChooseFirst,
     Command,

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from dagger.core import operations
+from dagger.engine import operations
 from dagger.runtime import FaustRuntime, TriggerScheduler, home_partition, partition_for
 from dagger.store._index import CorrelationIndex
 from dagger.store._tables import MemoryTable

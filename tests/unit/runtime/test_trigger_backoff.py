@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from dagger.core import operations
 from dagger.core.context import set_runtime
-from dagger.core.memory import FakeClock
+from dagger.engine import operations
 from dagger.runtime import FaustRuntime, TriggerScheduler, _timers
 from dagger.runtime._backoff import BACKOFF_CAP, BACKOFF_FIRST, backoff_delay
 from dagger.runtime._locks import StripedLocks
 from dagger.runtime._scheduler import TriggerFailed
 from dagger.store._tables import MemoryTable
 from dagger.tasks.task import TriggerTask
+from dagger.testing import FakeClock
 from tests.unit.conftest import START
 from tests.unit.tasks.flows import Flow, make, status
 

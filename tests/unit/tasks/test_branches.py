@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagger.core import operations
-from dagger.core.memory import InMemoryRuntime
+from dagger.engine import operations
 from dagger.tasks.task import DecisionTask
+from dagger.testing import InMemoryRuntime
 from tests.unit.tasks.flows import (
     Boom,
     Flow,

@@ -6,7 +6,6 @@ import json
 import uuid
 from typing import Any
 
-from dagger.core.memory import InMemoryRuntime
 from dagger.tasks.task import (
     CorrelatableMapValue,
     CorreletableKeyTasks,
@@ -29,6 +28,7 @@ from dagger.tasks.task import (
     Trigger,
     TriggerTask,
 )
+from dagger.testing import InMemoryRuntime
 from tests.unit.tasks.flows import Flow, make
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import faust
 import pytest
 
-from dagger.core import operations
 from dagger.core._idempotency import (
     IDEMPOTENCY_KEY_HEADER,
     TASK_ID_HEADER,
@@ -19,10 +18,11 @@ from dagger.core._idempotency import (
     current_command_headers,
     idempotency_key,
 )
-from dagger.core.memory import InMemoryRuntime
+from dagger.engine import operations
 from dagger.runtime._app import create_faust_app
 from dagger.runtime._headers import CommandHeadersTopic
 from dagger.tasks.task import ExecutorTask, KafkaCommandTask
+from dagger.testing import InMemoryRuntime
 from tests.unit.tasks.flows import Flow, make, status
 
 

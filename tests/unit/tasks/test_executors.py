@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dagger.core import operations
-from dagger.core.memory import InMemoryRuntime
+from dagger.engine import operations
+from dagger.testing import InMemoryRuntime
 from tests.unit.conftest import START
 from tests.unit.tasks.flows import Boom, Command, Flow, Step, make, status
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dagger.core import operations
 from dagger.core.context import get_runtime
-from dagger.core.memory import InMemoryRuntime
+from dagger.engine import operations
 from dagger.tasks.task import KafkaAgent
+from dagger.testing import InMemoryRuntime
 from tests.unit.tasks.flows import (
     BoxListener,
     Flow,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagger.core import operations
 from dagger.core.context import set_runtime
-from dagger.core.memory import FakeClock, InMemoryRuntime
+from dagger.engine import operations
+from dagger.testing import FakeClock, InMemoryRuntime
 from tests.unit.conftest import START
 from tests.unit.tasks.flows import Due, Flow, OrderListener, Step, make, status
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagger.core import operations
-from dagger.core.memory import InMemoryRuntime
+from dagger.engine import operations
 from dagger.tasks.task import SystemTimerTask
+from dagger.testing import InMemoryRuntime
 from tests.unit.conftest import START
 from tests.unit.tasks.flows import (
     Due,

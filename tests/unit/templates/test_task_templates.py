@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from dagger.core.memory import InMemoryRuntime
 from dagger.exceptions.exceptions import InvalidTriggerTimeForTask
 from dagger.tasks.task import DefaultTemplateDAGInstance, TaskOperator
 from dagger.templates.template import (
@@ -18,6 +17,7 @@ from dagger.templates.template import (
     ParallelCompositeTaskTemplateBuilder,
     TriggerTaskTemplateBuilder,
 )
+from dagger.testing import InMemoryRuntime
 from tests.unit.templates.fakes import Due, FakeApp, FakeTopic, OrderReady, Poll, Step
 
 PROCESS_ID = uuid.UUID(int=7)

@@ -1,8 +1,8 @@
 """The engine-level use cases of the workflow model, each taking the runtime explicitly.
 
 The faust engine, the executor strategy and the templates call these; unit tests call them
-with an :class:`~dagger.core.memory.InMemoryRuntime`. Task code reached from here uses the
-runtime installed with :func:`dagger.core.context.set_runtime`, which must be the same one.
+with an :class:`~dagger.testing.InMemoryRuntime`. Each runs as one step (``_step.step``):
+task code reached from it uses the runtime it was given.
 
 - :func:`register_waiting_tasks`: index listeners and store triggers of a workflow;
 - :func:`store_and_create`: register, start if SUBMITTED, save (a workflow arriving here);
@@ -17,15 +17,18 @@ import logging
 from typing import Any
 
 from dagger.core import transitions as tr
-from dagger.core._dispatch import dispatch_listener_message, skip_to
-from dagger.core._timer import fire_trigger
 from dagger.core.admission import admit
 from dagger.core.correlation import current_value, is_listener, topic_of
 from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
+from dagger.core.records import CorrelatableMapValue, Trigger
+from dagger.engine._dispatch import dispatch_listener_message, skip_to
+from dagger.engine._step import step
+from dagger.engine._timer import fire_trigger
 from dagger.exceptions.exceptions import TaskInvalidState
 from dagger.tasks._support import now
-from dagger.tasks.task import CorrelatableMapValue, ITemplateDAGInstance, Trigger, TriggerTask
+from dagger.tasks._timers import TriggerTask
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.engine")
 
@@ -84,6 +87,7 @@ def partition_key_of(workflow: ITemplateDAGInstance[Any, Any]) -> Any:
     return None if lookup is None else workflow.runtime_parameters.get(lookup)
 
 
+@step
 async def store_and_create(
     runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any]
 ) -> None:
@@ -116,6 +120,7 @@ async def store_and_create(
     await persist(runtime, workflow)
 
 
+@step
 async def submit(
     runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any], *, repartition: bool = True
 ) -> None:

@@ -23,10 +23,12 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from dagger.core import operations
-from dagger.core.ports import WorkflowRuntime
+from dagger.core.ports import WorkflowNode, WorkflowRuntime
+from dagger.core.records import Trigger
 from dagger.core.transitions import is_terminal
-from dagger.tasks.task import ITemplateDAGInstance, KafkaListenerTask, Trigger
+from dagger.engine import operations
+from dagger.tasks._listener import KafkaListenerTask
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 
 class FakeClock:
@@ -86,7 +88,7 @@ class InMemoryRuntime(WorkflowRuntime):
         data = self.workflows.get(str(workflow_id))
         return None if data is None else ITemplateDAGInstance.loads(data)
 
-    async def save_workflow(self, workflow: ITemplateDAGInstance[Any, Any]) -> None:
+    async def save_workflow(self, workflow: WorkflowNode) -> None:
         """Bump ``update_count``/``lastupdated`` and store the encoded workflow."""
         if self.delete_workflow_on_complete and is_terminal(workflow):
             return
@@ -96,7 +98,7 @@ class InMemoryRuntime(WorkflowRuntime):
         self.workflows[str(workflow.id)] = data
         self.saved.append(ITemplateDAGInstance.loads(data))
 
-    async def delete_workflow(self, workflow: ITemplateDAGInstance[Any, Any]) -> None:
+    async def delete_workflow(self, workflow: WorkflowNode) -> None:
         """Remove the workflow with its triggers and index entries."""
         self.workflows.pop(str(workflow.id), None)
         self.deleted.append(workflow.id)
@@ -168,7 +170,7 @@ class InMemoryRuntime(WorkflowRuntime):
         return await operations.dispatch_listener_message(self, topic, listener_types, payload)
 
     # -- transport ------------------------------------------------------------------------
-    async def send_for_creation(self, key: Any, workflow: ITemplateDAGInstance[Any, Any]) -> None:
+    async def send_for_creation(self, key: Any, workflow: WorkflowNode) -> None:
         """Record the send (a decoded copy, as the receiving worker would see it)."""
         copy = ITemplateDAGInstance.loads(workflow.dumps())
         self.sent_for_creation.append((key, copy))

@@ -8,12 +8,15 @@ from typing import Any
 from dagger.core import transitions as tr
 from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
+from dagger.core.records import Trigger
 from dagger.core.status import TaskStatusEnum
-from dagger.tasks.task import IntervalTask, Trigger, TriggerTask
+from dagger.engine._step import step
+from dagger.tasks._timers import IntervalTask, TriggerTask
 
 logger = logging.getLogger("dagger.timers")
 
 
+@step
 async def fire_trigger(runtime: WorkflowRuntime, trigger: Trigger) -> bool:
     """Run the task a due trigger points at; return ``True`` when the trigger was removed.
 

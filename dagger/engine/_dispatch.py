@@ -20,9 +20,11 @@ from dagger.core.correlation import topic_of
 from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
 from dagger.core.status import TaskStatusEnum
+from dagger.engine._step import step
 from dagger.tasks._base import ITask, ancestors, collect_remaining, outcome_of
+from dagger.tasks._listener import KafkaListenerTask
 from dagger.tasks._support import error_text, now
-from dagger.tasks.task import ITemplateDAGInstance, KafkaListenerTask
+from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.dispatch")
 S = TaskStatusEnum
@@ -80,6 +82,7 @@ async def dispatch_listener_message(
     return delivery.processed
 
 
+@step
 async def deliver_listener_message(
     runtime: WorkflowRuntime,
     topic: str,
