@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from dagger.core.context import set_runtime
+from dagger.engine.operations import MissingPartitionKeyError
 from dagger.exceptions.exceptions import TaskInvalidState
 from dagger.executor.executor import ExecutorStrategy, SerialExecutorStrategy
 from dagger.modeler.builder_helper import DAGBuilderHelper
@@ -25,11 +27,20 @@ def template(app: FakeApp) -> ITemplateDAG:
     )
 
 
-def test_serial_strategy_is_an_executor_strategy(app: FakeApp) -> None:
-    strategy = SerialExecutorStrategy(app)
+async def test_the_strategy_submits_through_the_runtime_installed_when_it_runs(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
+    strategy: ExecutorStrategy = SerialExecutorStrategy(app)  # built before the swap below
+    wf = await template(app).create_instance(uuid.uuid4(), "order_id", repartition=False)
+    later = InMemoryRuntime(clock=runtime.clock)
+    set_runtime(later)
 
-    assert isinstance(strategy, ExecutorStrategy)
-    assert strategy.app is app
+    await strategy.submit(wf, repartition=False)
+
+    stored = await later.load_workflow(wf.id)
+    assert stored is not None and stored.status.code == "COMPLETED"
+    created = await runtime.load_workflow(wf.id)  # create_instance stored it there
+    assert created is not None and created.status.code == "NOT_STARTED"
 
 
 async def test_submit_here_starts_and_stores_the_workflow(
@@ -57,6 +68,24 @@ async def test_submit_with_repartition_sends_it_keyed_by_its_partition_key(
 
     assert runtime.sent_for_creation == [("o-9", wf)]
     assert wf.status.code == "SUBMITTED"
+    created = await runtime.load_workflow(wf.id)  # the owner of "o-9" starts it, not us
+    assert created is not None and created.status.code == "NOT_STARTED"
+
+    assert await runtime.run_creations() == 1  # ... acting as that worker
+    stored = await runtime.load_workflow(wf.id)
+    assert stored is not None and stored.status.code == "COMPLETED"
+
+
+async def test_submit_with_repartition_needs_the_partition_key_and_sends_nothing(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
+    wf = await template(app).create_instance(uuid.uuid4(), "order_id", repartition=False)
+
+    with pytest.raises(MissingPartitionKeyError, match="'order_id'"):
+        await SerialExecutorStrategy(app).submit(wf)
+
+    assert runtime.sent_for_creation == []
+    assert wf.status.code == "NOT_STARTED"
 
 
 async def test_submitting_a_completed_workflow_raises(
@@ -67,5 +96,12 @@ async def test_submitting_a_completed_workflow_raises(
     )
     assert wf.status.code == "COMPLETED"
 
-    with pytest.raises(TaskInvalidState):
+    saves = len(runtime.saved)
+
+    with pytest.raises(TaskInvalidState, match="already COMPLETED"):
         await SerialExecutorStrategy(app).submit(wf, repartition=False)
+    with pytest.raises(TaskInvalidState, match="already COMPLETED"):
+        await SerialExecutorStrategy(app).submit(wf)
+
+    assert wf.status.code == "COMPLETED"
+    assert len(runtime.saved) == saves and runtime.sent_for_creation == []

@@ -29,21 +29,48 @@ from dagger.testing import InMemoryRuntime
 from tests.unit.templates.fakes import Command, FakeApp, OrderReady, Step, node
 
 
-def test_executor_helper_names_the_task_after_name(app: FakeApp) -> None:
+async def instance(app: FakeApp, root_task: Any, **params: Any) -> ITemplateDAGInstance:
+    """A workflow whose one process ``P`` starts at ``root_task`` (a template or its builder)."""
+    helper = DAGBuilderHelper(app)
+    template = helper.generic_template(
+        template_name="wf",
+        root_process=helper.generic_process_builder(process_name="P", root_task=root_task),
+    )
+    return await template.create_instance(
+        uuid.uuid4(), partition_key_lookup="order_id", repartition=False, **params
+    )
+
+
+def chain_names(wf: ITemplateDAGInstance, head_id: Any) -> list[str]:
+    """The task names along ``next_dags`` from ``head_id``."""
+    names, task_id = [], head_id
+    while task_id is not None:
+        task = node(wf, task_id)
+        names.append(task.task_name)
+        task_id = task.next_dags[0] if task.next_dags else None
+    return names
+
+
+async def test_executor_helper_names_the_task_after_name(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     builder = DAGBuilderHelper(app).generic_executor_task_builder(
         task_type=Step, name="pay", allow_skip_to=True
     )
 
     assert type(builder) is DefaultTaskTemplateBuilder
-    template = builder.build()
-    assert (template.name, template._type, template.allow_skip_to) == (
-        "pay_executor_task",
+    wf = await instance(app, builder.build())
+    task = node(wf, node(wf, wf.root_dag).root_dag)
+    assert (type(task), task.task_name, task.allow_skip_to) == (
         Step,
+        "wf.P.pay_executor_task",
         True,
     )
 
 
-def test_command_helper_creates_the_topic_with_its_options(app: FakeApp) -> None:
+async def test_command_helper_creates_the_topic_with_its_options(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     builder = DAGBuilderHelper(app).generic_command_task_builder(
         topic="orders", task_type=Command, process_name="Order", value_type=bytes
     )
@@ -62,10 +89,18 @@ def test_command_helper_creates_the_topic_with_its_options(app: FakeApp) -> None
     ]
     template = builder.build()
     assert type(template) is DefaultKafkaTaskTemplate
-    assert (template.name, template.topic_name) == ("Order_command_task", "orders")
+    wf = await instance(app, template)
+    task = node(wf, node(wf, wf.root_dag).root_dag)
+    assert (type(task), task.task_name, task.topic) == (
+        Command,
+        "wf.P.Order_command_task",
+        "orders",
+    )
 
 
-def test_listener_helper_registers_the_listener_when_built(app: FakeApp) -> None:
+async def test_listener_helper_registers_the_listener_when_built(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     builder = DAGBuilderHelper(app).generic_listener_task_builder(
         topic="ready",
         task_type=OrderReady,
@@ -81,57 +116,72 @@ def test_listener_helper_registers_the_listener_when_built(app: FakeApp) -> None
     assert app.listeners == []
     template = builder.build()
     assert app.listeners == [("ready", OrderReady, 4)]
-    assert (template.name, template.allow_skip_to, template.reprocess_on_message) == (
-        "Order_listener_task",
-        True,
-        True,
+    wf = await instance(app, template, order_id="o-1")
+    task = node(wf, node(wf, wf.root_dag).root_dag)
+    assert (type(task), task.task_name, task.topic) == (
+        OrderReady,
+        "wf.P.Order_listener_task",
+        "ready",
     )
+    assert (task.allow_skip_to, task.reprocess_on_message) == (True, True)
 
 
-def test_process_helpers_return_configured_builders(app: FakeApp) -> None:
+async def test_process_helpers_build_processes_of_the_given_type_and_duration(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     helper = DAGBuilderHelper(app)
     root = helper.generic_executor_task_builder(task_type=Step, name="x").build()
-
     process = helper.generic_process_builder(
         process_name="P",
         root_task=root,
         process_type=MonitoredProcessTemplateDAGInstance,
         max_run_duration=9,
     )
+    plain = helper.generic_process_builder(process_name="Q", root_task=root)
     dynamic = helper.generic_dynamic_process_builder(name="D", max_run_duration=4)
 
     assert type(process) is ProcessTemplateDagBuilder
-    built = process.build()
-    assert (built.name, built.root_task_dag, built.process_type, built.max_run_duration) == (
-        "P",
-        root,
+    assert type(dynamic) is DynamicProcessTemplateDagBuilder
+    dynamic.set_next_process(plain.build())
+    template = helper.generic_template(
+        template_name="wf", root_process=helper.build_and_link_processes([process, dynamic])
+    )
+    wf = await template.create_instance(uuid.uuid4(), "order_id", repartition=False)
+
+    first = node(wf, wf.root_dag)
+    [second_id] = first.next_dags
+    second = node(wf, second_id)
+    assert (type(first), first.task_name, first.max_run_duration) == (
         MonitoredProcessTemplateDAGInstance,
+        "wf.P",
         9,
     )
-    assert helper.generic_process_builder(
-        process_name="Q", root_task=root
-    ).build().process_type is (DefaultProcessTemplateDAGInstance)
-    assert type(dynamic) is DynamicProcessTemplateDagBuilder
-    assert (dynamic.build().name, dynamic.build().max_run_duration) == ("D", 4)
+    # With no builders set, the dynamic process is replaced by its static next process.
+    assert (type(second), second.task_name) == (DefaultProcessTemplateDAGInstance, "wf.Q")
+    assert node(wf, second.root_dag).task_name == "wf.Q.x_executor_task"
 
 
-def test_build_and_link_tasks_returns_the_head_linked_in_order(app: FakeApp) -> None:
+async def test_build_and_link_tasks_returns_the_head_linked_in_order(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     helper = DAGBuilderHelper(app)
 
     head = helper.build_and_link_tasks(
         [helper.generic_executor_task_builder(task_type=Step, name=n) for n in "abc"]
     )
 
-    names = []
-    node: Any = head
-    while node is not None:
-        names.append(node.name)
-        node = node.next_task_dag[0] if node.next_task_dag else None
     assert type(head) is DefaultTaskTemplate
-    assert names == ["a_executor_task", "b_executor_task", "c_executor_task"]
+    wf = await instance(app, head)
+    assert chain_names(wf, node(wf, wf.root_dag).root_dag) == [
+        "wf.P.a_executor_task",
+        "wf.P.b_executor_task",
+        "wf.P.c_executor_task",
+    ]
 
 
-def test_build_and_link_processes_returns_the_head_linked_in_order(app: FakeApp) -> None:
+async def test_build_and_link_processes_returns_the_head_linked_in_order(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     helper = DAGBuilderHelper(app)
     root = helper.generic_executor_task_builder(task_type=Step, name="x").build()
 
@@ -139,16 +189,15 @@ def test_build_and_link_processes_returns_the_head_linked_in_order(app: FakeApp)
         [helper.generic_process_builder(process_name=n, root_task=root) for n in ("P", "Q", "R")]
     )
 
-    names = []
-    node: Any = head
-    while node is not None:
-        names.append(node.name)
-        node = node.next_process_dag[0] if node.next_process_dag else None
     assert type(head) is ProcessTemplateDAG
-    assert names == ["P", "Q", "R"]
+    template = helper.generic_template(template_name="wf", root_process=head)
+    wf = await template.create_instance(uuid.uuid4(), "order_id", repartition=False)
+    assert chain_names(wf, wf.root_dag) == ["wf.P", "wf.Q", "wf.R"]
 
 
-def test_generic_template_accepts_a_process_or_its_builder(app: FakeApp) -> None:
+async def test_generic_template_accepts_a_process_or_its_builder(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     helper = DAGBuilderHelper(app)
     root = helper.generic_executor_task_builder(task_type=Step, name="x").build()
     process_builder = helper.generic_process_builder(process_name="P", root_task=root)
@@ -160,8 +209,10 @@ def test_generic_template_accepts_a_process_or_its_builder(app: FakeApp) -> None
 
     for template in (from_builder, from_process):
         assert type(template) is TemplateDAG
-        assert template.template_type is DefaultTemplateDAGInstance
-        assert template.root_process_dag.name == "P"
+        wf = await template.create_instance(uuid.uuid4(), "order_id", repartition=False)
+        assert type(wf) is DefaultTemplateDAGInstance
+        assert wf.template_name == template.name
+        assert node(wf, wf.root_dag).task_name == f"{template.name}.P"
 
 
 def pizza_template(app: FakeApp) -> TemplateDAG:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
 from dagger.exceptions.exceptions import InvalidTaskType
-from dagger.tasks.task import ParallelCompositeTask, TaskOperator
+from dagger.tasks.task import DefaultTemplateDAGInstance, ParallelCompositeTask, TaskOperator
 from dagger.templates.template import (
     DecisionTaskTemplateBuilder,
     DefaultIntervalTaskTemplate,
@@ -22,6 +23,7 @@ from dagger.templates.template import (
     ParallelCompositeTaskTemplateBuilder,
     TriggerTaskTemplateBuilder,
 )
+from dagger.testing import InMemoryRuntime
 from tests.unit.templates.fakes import (
     ChooseFirst,
     Command,
@@ -31,10 +33,26 @@ from tests.unit.templates.fakes import (
     OrderReady,
     Poll,
     Step,
+    node,
 )
 
+PROCESS_ID = uuid.UUID(int=7)
 
-def test_default_builder_setters_chain_and_build_a_default_template(app: FakeApp) -> None:
+
+async def created(template: Any, **runtime_parameters: Any) -> tuple[Any, Any]:
+    """``(task, workflow)``: what the template creates in a workflow with those parameters."""
+    wf = DefaultTemplateDAGInstance(
+        id=uuid.UUID(int=1), template_name="wf", runtime_parameters=dict(runtime_parameters)
+    )
+    task = await template.create_instance(
+        uuid.UUID(int=100), PROCESS_ID, "wf.p", "order_id", workflow_instance=wf
+    )
+    return task, wf
+
+
+async def test_default_builder_setters_chain_and_its_template_creates_the_typed_chain(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     after = DefaultTaskTemplateBuilder(app).set_name("after").set_type(Step).build()
     builder = DefaultTaskTemplateBuilder(app)
 
@@ -43,32 +61,50 @@ def test_default_builder_setters_chain_and_build_a_default_template(app: FakeApp
     assert same is builder
     template = builder.build()
     assert type(template) is DefaultTaskTemplate
-    assert template._type is Step
-    assert template.name == "first"
-    assert template.allow_skip_to is True
-    assert template.next_task_dag == [after]
+    task, wf = await created(template)
+    assert type(task) is Step
+    assert (task.task_name, task.allow_skip_to, task.status.code) == (
+        "wf.p.first",
+        True,
+        "NOT_STARTED",
+    )
+    [after_id] = task.next_dags
+    follower = node(wf, after_id)
+    assert (type(follower), follower.task_name, follower.allow_skip_to) == (
+        Step,
+        "wf.p.after",
+        False,
+    )
 
 
-def test_decision_builder_builds_a_decision_template(app: FakeApp) -> None:
+async def test_decision_builder_creates_decision_tasks(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     template = DecisionTaskTemplateBuilder(app).set_name("choose").set_type(ChooseFirst).build()
 
     assert type(template) is DefaultTaskTemplate
-    assert template._type is ChooseFirst
+    task, _ = await created(template)
+    assert (type(task), task.task_name) == (ChooseFirst, "wf.p.choose")
 
 
-def test_command_builder_registers_its_topic_with_the_app(app: FakeApp) -> None:
+async def test_command_builder_registers_its_topic_and_tasks_send_to_it(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     topic = FakeTopic("orders")
     builder = KafkaCommandTaskTemplateBuilder(app).set_name("send").set_type(Command)
 
     template = builder.set_topic(topic).build()
 
     assert type(template) is DefaultKafkaTaskTemplate
-    assert template.topic_name == "orders"
     assert app.topics["orders"] is topic
     assert app.listeners == []
+    task, _ = await created(template)
+    assert (type(task), task.task_name, task.topic) == (Command, "wf.p.send", "orders")
 
 
-def test_listener_builder_registers_the_listener_type_on_its_topic(app: FakeApp) -> None:
+async def test_listener_builder_registers_the_listener_type_on_its_topic(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     builder = KafkaListenerTaskTemplateBuilder(app).set_name("wait").set_type(OrderReady)
     builder.set_topic(FakeTopic("ready")).set_reprocess_on_message(True)
 
@@ -78,20 +114,26 @@ def test_listener_builder_registers_the_listener_type_on_its_topic(app: FakeApp)
 
     assert app.listeners == [("ready", OrderReady, 3)]
     assert type(template) is DefaultKafkaTaskTemplate
-    assert template.reprocess_on_message is True
     assert app.topics["ready"].get_topic_name() == "ready"
+    task, _ = await created(template)
+    assert (type(task), task.topic, task.reprocess_on_message) == (OrderReady, "ready", True)
 
 
-def test_trigger_builder_keeps_its_lookup_key(app: FakeApp) -> None:
+async def test_trigger_builder_tasks_are_due_at_the_parameter_it_names(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     builder = TriggerTaskTemplateBuilder(app)
 
     template = builder.set_name("due").set_type(Due).set_time_to_execute_lookup_key("at").build()
 
     assert type(template) is DefaultTriggerTaskTemplate
-    assert template.time_to_execute_key == "at"
+    task, _ = await created(template, at=1234, other=5)
+    assert (type(task), task.time_to_execute) == (Due, 1234)
 
 
-def test_interval_builder_keeps_its_three_keys_and_time_key_defaults_to_none(app: FakeApp) -> None:
+async def test_interval_builder_reads_its_two_keys_and_runs_first_at_once_by_default(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     builder = IntervalTaskTemplateBuilder(app).set_name("poll").set_type(Poll)
     builder.set_time_to_force_complete_lookup_key("deadline")
     builder.set_interval_execute_period_lookup_key("every")
@@ -99,12 +141,18 @@ def test_interval_builder_keeps_its_three_keys_and_time_key_defaults_to_none(app
     template = builder.build()
 
     assert type(template) is DefaultIntervalTaskTemplate
-    assert template.time_to_execute_key is None
-    assert template.time_to_force_complete_key == "deadline"
-    assert template.interval_execute_period_key == "every"
+    task, _ = await created(template, deadline=99, every=5, at=1)
+    assert type(task) is Poll
+    assert (task.time_to_execute, task.time_to_force_complete, task.interval_execute_period) == (
+        None,
+        99,
+        5,
+    )
 
 
-def test_parallel_builder_starts_with_n_children_and_takes_more(app: FakeApp) -> None:
+async def test_parallel_builder_starts_with_n_children_and_takes_more(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
     child = DefaultTaskTemplateBuilder(app).set_name("child").set_type(Step).build()
     other = DefaultTaskTemplateBuilder(app).set_name("other").set_type(Step).build()
     builder = ParallelCompositeTaskTemplateBuilder(app, 2, child)
@@ -113,9 +161,13 @@ def test_parallel_builder_starts_with_n_children_and_takes_more(app: FakeApp) ->
     template = builder.build()
 
     assert type(template) is ParallelCompositeTaskTemplate
-    assert template._type is ParallelCompositeTask
-    assert template.child_task_templates == [child, child, other]
-    assert template.parallel_operator_type is TaskOperator.ATLEAST_ONE
+    composite, wf = await created(template)
+    assert type(composite) is ParallelCompositeTask
+    assert composite.operator_type == TaskOperator.ATLEAST_ONE.value
+    children = [node(wf, i) for i in composite.parallel_child_task_list]
+    assert [c.task_name for c in children] == ["wf.p.fan.child", "wf.p.fan.child", "wf.p.fan.other"]
+    assert len({c.id for c in children}) == 3
+    assert {c.parent_id for c in children} == {composite.id}
 
 
 WRONG_TYPES = [
