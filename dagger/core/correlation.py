@@ -69,17 +69,25 @@ async def unindex_task(runtime: WorkflowRuntime, workflow: WorkflowNode, task: T
     return True
 
 
-async def sync_task(runtime: WorkflowRuntime, workflow: WorkflowNode, task: TaskNode) -> None:
-    """Bring one task's index entry in line with its status and its key's current value."""
+async def sync_task(
+    runtime: WorkflowRuntime, workflow: WorkflowNode, task: TaskNode, *, reassert: bool = False
+) -> None:
+    """Bring one task's index entry in line with its status and its key's current value.
+
+    An entry the workflow already records is not written again, unless ``reassert``: a
+    workflow arriving from another worker records entries that this runtime's index may
+    lack, so they are written (idempotently) here.
+    """
     entry = workflow.sensor_tasks_to_correletable_map.get(task.id)
     if not wants_index(task):
         if entry is not None:
             await unindex_task(runtime, workflow, task)
         return
     value = current_value(workflow, task)
-    if entry is not None and entry.correlatable_key_attr_value == value:
+    unchanged = entry is not None and entry.correlatable_key_attr_value == value
+    if unchanged and not reassert:
         return
-    if entry is not None:
+    if entry is not None and not unchanged:
         logger.debug(
             "re-indexing listener %s: %s %r -> %r",
             task.task_name,
@@ -91,11 +99,16 @@ async def sync_task(runtime: WorkflowRuntime, workflow: WorkflowNode, task: Task
     await index_task(runtime, workflow, task)
 
 
-async def sync_index(runtime: WorkflowRuntime, workflow: WorkflowNode) -> None:
-    """Re-index every listener of a workflow whose key value or status changed."""
+async def sync_index(
+    runtime: WorkflowRuntime, workflow: WorkflowNode, *, reassert: bool = False
+) -> None:
+    """Re-index every listener of a workflow whose key value or status changed.
+
+    ``reassert`` also writes the unchanged entries again (see :func:`sync_task`).
+    """
     for task in list(workflow.tasks.values()):
         if is_listener(task) or task.id in workflow.sensor_tasks_to_correletable_map:
-            await sync_task(runtime, workflow, task)
+            await sync_task(runtime, workflow, task, reassert=reassert)
 
 
 async def unindex_all(runtime: WorkflowRuntime, workflow: WorkflowNode) -> None:

@@ -6,7 +6,9 @@ task code reached from it uses the runtime it was given.
 
 - :func:`register_waiting_tasks`: index listeners and store triggers of a workflow;
 - :func:`store_and_create`: register, start if SUBMITTED, save (a workflow arriving here);
-- :func:`submit`: hand a workflow to the engine, here or on the worker owning its key;
+- :func:`start_created`: hand a workflow to the engine (SUBMITTED first, if asked), here or
+  on the worker owning its key;
+- :func:`submit`: mark a workflow SUBMITTED and start it so;
 - :func:`dispatch_listener_message`: deliver a listener-topic message;
 - :func:`fire_trigger`: handle one due timer trigger.
 """
@@ -18,10 +20,10 @@ from typing import Any
 
 from dagger.core import transitions as tr
 from dagger.core.admission import admit
-from dagger.core.correlation import current_value, is_listener, topic_of
+from dagger.core.correlation import sync_index
 from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
-from dagger.core.records import CorrelatableMapValue, Trigger
+from dagger.core.records import Trigger
 from dagger.engine._dispatch import dispatch_listener_message, skip_to
 from dagger.engine._step import step
 from dagger.engine._timer import fire_trigger
@@ -40,6 +42,7 @@ __all__ = [
     "persist",
     "register_waiting_tasks",
     "skip_to",
+    "start_created",
     "store_and_create",
     "submit",
 ]
@@ -55,29 +58,21 @@ class MissingPartitionKeyError(TaskInvalidState, KeyError):
 async def register_waiting_tasks(
     runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any]
 ) -> None:
-    """Index every unfinished listener and store every unfinished trigger of a workflow.
+    """Index every listener that may still get a message; store every unfinished trigger.
 
-    Idempotent, so the engine also calls it after recovery. A listener is indexed under
-    ``str(runtime_parameters[correlatable_key])`` on its topic when that parameter is set
-    (otherwise it is indexed once a task sets it: see ``persist``); a trigger task with a
-    ``time_to_execute`` gets its trigger.
+    Idempotent. The index follows the one rule, :func:`dagger.core.correlation.sync_index`,
+    with each entry the workflow already records written again: the worker that sent the
+    workflow here may have recorded it in its own index, not this one. A listener whose key
+    parameter is unset is indexed once a task sets it (see ``persist``); a trigger task with
+    a ``time_to_execute`` gets its trigger.
     """
+    await sync_index(runtime, workflow, reassert=True)
     for task in list(workflow.tasks.values()):
-        if tr.is_terminal(task):
-            continue
-        if is_listener(task):
-            value = current_value(workflow, task)
-            if value is not None:
-                old = workflow.sensor_tasks_to_correletable_map.get(task.id)
-                if old is not None and old.correlatable_key_attr_value != value:
-                    await runtime.unindex_listener(
-                        old.correlatable_key_attr_value, topic_of(task), workflow.id, task.id
-                    )
-                await runtime.index_listener(value, topic_of(task), workflow.id, task.id)
-                workflow.sensor_tasks_to_correletable_map[task.id] = CorrelatableMapValue(
-                    str(task.correlatable_key), value
-                )
-        if isinstance(task, TriggerTask) and task.time_to_execute is not None:
+        if (
+            isinstance(task, TriggerTask)
+            and task.time_to_execute is not None
+            and not tr.is_terminal(task)
+        ):
             await runtime.save_trigger(Trigger(task.time_to_execute, task.id, workflow.id))
 
 
@@ -120,35 +115,59 @@ async def store_and_create(
     await persist(runtime, workflow)
 
 
+def _partition_key(workflow: ITemplateDAGInstance[Any, Any]) -> Any:
+    """The key to send the workflow under; :class:`MissingPartitionKeyError` when unset."""
+    key = partition_key_of(workflow)
+    if key is None:
+        lookup = workflow.partition_key_lookup
+        raise MissingPartitionKeyError(
+            f"workflow {workflow.id} (template {workflow.template_name!r}): repartition=True "
+            f"needs the runtime parameter {lookup!r} (its partition_key_lookup) to choose the "
+            f"worker, but it is not set; pass {lookup}=<value> to create_instance (or set it "
+            f"in runtime_parameters before submit), or use repartition=False"
+        )
+    return key
+
+
+@step
+async def start_created(
+    runtime: WorkflowRuntime,
+    workflow: ITemplateDAGInstance[Any, Any],
+    *,
+    repartition: bool = True,
+    submit: bool = False,
+) -> None:
+    """Hand a workflow to the engine, SUBMITTED first when ``submit`` is true.
+
+    ``repartition=True`` sends it (``runtime.send_for_creation``) keyed by
+    ``runtime_parameters[partition_key_lookup]`` to the worker owning that key, which
+    stores it (and starts it if SUBMITTED); a missing key raises
+    :class:`MissingPartitionKeyError` before anything changes.
+    ``repartition=False`` stores (and starts) it here: :func:`store_and_create`.
+    """
+    key = _partition_key(workflow) if repartition else None
+    if submit:
+        tr.require(tr.SUBMIT, workflow, now())
+    if repartition:
+        await runtime.send_for_creation(key, workflow)
+    else:
+        await store_and_create(runtime, workflow)
+
+
 @step
 async def submit(
     runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any], *, repartition: bool = True
 ) -> None:
-    """Mark the workflow SUBMITTED and run it.
+    """Mark the workflow SUBMITTED and run it (:func:`start_created` with ``submit=True``).
 
-    ``repartition=True`` sends it (``runtime.send_for_creation``) keyed by
-    ``runtime_parameters[partition_key_lookup]`` to the worker owning that key, which
-    stores and starts it; a missing key raises :class:`MissingPartitionKeyError`.
-    ``repartition=False`` stores and starts it here. A workflow that has already ended
-    raises ``TaskInvalidState``.
+    ``repartition=True`` sends it to the worker owning its partition key, which stores and
+    starts it; a missing key raises :class:`MissingPartitionKeyError`. ``repartition=False``
+    stores and starts it here. A workflow that has already ended raises
+    ``TaskInvalidState``.
     """
     if tr.is_terminal(workflow):
         raise TaskInvalidState(
             f"workflow {workflow.id} ({workflow.template_name}) is already "
             f"{tr.code_of(workflow).name}; create a new instance to run it again"
         )
-    key = None
-    if repartition:
-        lookup = workflow.partition_key_lookup
-        key = partition_key_of(workflow)
-        if key is None:
-            raise MissingPartitionKeyError(
-                f"workflow {workflow.id} ({workflow.template_name}): submit(repartition=True) "
-                f"needs the runtime parameter {lookup!r} (its partition_key_lookup) to choose "
-                f"the worker, but it is not set; set it or use repartition=False"
-            )
-    tr.require(tr.SUBMIT, workflow, now())
-    if repartition:
-        await runtime.send_for_creation(key, workflow)
-    else:
-        await store_and_create(runtime, workflow)
+    await start_created(runtime, workflow, repartition=repartition, submit=True)

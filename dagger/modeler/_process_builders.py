@@ -23,13 +23,45 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 
-class ProcessTemplateDagBuilder(IProcessTemplateDAGBuilder):
+class _ProcessBuilder(IProcessTemplateDAGBuilder):
+    """What every process builder does alike: its name, the processes after it, its type."""
+
+    #: The class ``set_type`` requires.
+    _required_type: type = IProcessTemplateDAGInstance
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.process_name = "process"
+
+    def set_next_process(self, task: Any) -> Self:
+        """Append a process template to run after this one."""
+        self.next_process_dag.append(task)
+        return self
+
+    def set_name(self, process_name: str) -> Self:
+        """Set the process name (the one it is found under)."""
+        self.process_name = process_name
+        return self
+
+    def set_type(self, process_type: type[ITask]) -> Self:
+        """Set the class the process is an instance of (checked against the kind it builds)."""
+        check_type(
+            self,
+            "set_type",
+            process_type,
+            self._required_type,
+            what=f"process {self.process_name!r}",
+        )
+        self.process_type = process_type
+        return self
+
+
+class ProcessTemplateDagBuilder(_ProcessBuilder):
     """Builds a :class:`ProcessTemplateDAG`: a root task chain, then the next processes."""
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.root_task_dag: TaskTemplate | None = None
-        self.process_name = "process"
         self.process_type: type[ITask] = DefaultProcessTemplateDAGInstance
         self.max_run_duration = 0
 
@@ -39,26 +71,8 @@ class ProcessTemplateDagBuilder(IProcessTemplateDAGBuilder):
         return self
 
     def set_next_process(self, task_template: Any) -> Self:
-        """Append a process template to run after this one."""
-        self.next_process_dag.append(task_template)
-        return self
-
-    def set_name(self, process_name: str) -> Self:
-        """Set the process name."""
-        self.process_name = process_name
-        return self
-
-    def set_type(self, process_type: type[ITask]) -> Self:
-        """Set the process class (an ``IProcessTemplateDAGInstance`` subclass)."""
-        check_type(
-            self,
-            "set_type",
-            process_type,
-            IProcessTemplateDAGInstance,
-            what=f"process {self.process_name!r}",
-        )
-        self.process_type = process_type
-        return self
+        """Append a process template to run after this one (0.2.6 names the parameter so)."""
+        return super().set_next_process(task_template)
 
     def set_max_run_duration(self, max_run_duration: int) -> Self:
         """Skip what is left of the process this many seconds after it starts (0: no limit)."""
@@ -82,12 +96,11 @@ class ProcessTemplateDagBuilder(IProcessTemplateDAGBuilder):
         )
 
 
-class DynamicProcessTemplateDagBuilder(IProcessTemplateDAGBuilder):
+class DynamicProcessTemplateDagBuilder(_ProcessBuilder):
     """Builds a :class:`DynamicProcessTemplateDAG`, expanded per instance from builders."""
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.process_name = "process"
         self.max_run_duration = 0
 
     def set_root_task(self, task: Any) -> Self:
@@ -96,16 +109,6 @@ class DynamicProcessTemplateDagBuilder(IProcessTemplateDAGBuilder):
             f"dynamic process {self.process_name!r} has no root task; set its process builders "
             f"with TemplateDAG.set_dynamic_builders_for_process_template"
         )
-
-    def set_next_process(self, task: Any) -> Self:
-        """Append a process template to run after the generated processes."""
-        self.next_process_dag.append(task)
-        return self
-
-    def set_name(self, process_name: str) -> Self:
-        """Set the name the dynamic process is found under."""
-        self.process_name = process_name
-        return self
 
     def set_type(self, process_type: type[ITask]) -> Self:
         """Not supported: the generated processes have their own types."""
@@ -126,12 +129,13 @@ class DynamicProcessTemplateDagBuilder(IProcessTemplateDAGBuilder):
         )
 
 
-class ParallelCompositeProcessTemplateDagBuilder(IProcessTemplateDAGBuilder):
+class ParallelCompositeProcessTemplateDagBuilder(_ProcessBuilder):
     """Builds a :class:`ParallelCompositeProcessTemplateDAG`: processes side by side."""
+
+    _required_type = ParallelCompositeTask
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.process_name = "process"
         self.process_type: type[ITask] = ParallelCompositeTask
         self.parallel_operator_type = TaskOperator.JOIN_ALL
         self.parallel_process_templates: list[Any] = []
@@ -152,28 +156,6 @@ class ParallelCompositeProcessTemplateDagBuilder(IProcessTemplateDAGBuilder):
             f"parallel composite process {self.process_name!r} has no root task; add its "
             f"children with set_parallel_process_templates"
         )
-
-    def set_next_process(self, task: Any) -> Self:
-        """Append a process template to run after the composite."""
-        self.next_process_dag.append(task)
-        return self
-
-    def set_name(self, process_name: str) -> Self:
-        """Set the composite's name."""
-        self.process_name = process_name
-        return self
-
-    def set_type(self, process_type: type[ITask]) -> Self:
-        """Set the composite class (a ``ParallelCompositeTask`` subclass)."""
-        check_type(
-            self,
-            "set_type",
-            process_type,
-            ParallelCompositeTask,
-            what=f"process {self.process_name!r}",
-        )
-        self.process_type = process_type
-        return self
 
     def set_max_run_duration(self, max_run_duration: int) -> Self:
         """Not supported: set a limit on the child processes instead."""

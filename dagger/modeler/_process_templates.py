@@ -16,53 +16,19 @@ from uuid import UUID
 
 from dagger.core.status import TaskOperator, TaskType
 from dagger.exceptions.exceptions import TaskInvalidState
+from dagger.modeler._chain import build_chain
 from dagger.tasks._base import ITask
 from dagger.tasks._composite import ParallelCompositeTask
 from dagger.tasks._nonleaf import DefaultProcessTemplateDAGInstance
+from dagger.tasks._support import now
 from dagger.tasks._workflow import ITemplateDAGInstance
-from dagger.templates._common import add_child_id, dotted, enum_value, new_id, not_started, now
+from dagger.templates._common import add_child_id, dotted, enum_value, not_started
+from dagger.templates._creation import create_each
 from dagger.templates._interfaces import (
     IDynamicProcessTemplateDAG,
     IProcessTemplateDAG,
     IProcessTemplateDAGBuilder,
 )
-
-
-async def create_following(
-    templates: Sequence[Any],
-    node: ITask,
-    parent_id: UUID,
-    parent_name: str,
-    partition_key_lookup: str,
-    *,
-    repartition: bool,
-    seed: random.Random | None,
-    workflow_instance: ITemplateDAGInstance | None,
-    **kwargs: Any,
-) -> None:
-    """Create the processes that follow ``node`` (same parent) and link them as its next."""
-    node.next_dags = []
-    for template in templates:
-        next_id = new_id(seed)
-        created = await template.create_instance(
-            next_id,
-            parent_id,
-            parent_name,
-            partition_key_lookup,
-            repartition=repartition,
-            seed=seed,
-            workflow_instance=workflow_instance,
-            **kwargs,
-        )
-        node.next_dags.append(created.id)
-
-
-def _init_node(node: ITask, name: str, parent_name: str, task_type: TaskType) -> None:
-    node.task_name = dotted(parent_name, name)
-    node.task_type = task_type.value
-    node.status = not_started()
-    node.time_created = now()
-    node.process_name = name  # type: ignore[attr-defined]
 
 
 class ProcessTemplateDAG(IProcessTemplateDAG):
@@ -86,6 +52,42 @@ class ProcessTemplateDAG(IProcessTemplateDAG):
             max_run_duration,
         )
 
+    #: The ``task_type`` of the node this template creates.
+    node_type = TaskType.SUB_DAG
+
+    def _new_node(self, id: UUID, parent_id: UUID) -> ITask:
+        """The process node itself, with what is particular to this kind of process."""
+        if self.root_task_dag is None:
+            raise TaskInvalidState(
+                f"process {self.name!r} has no root task; call set_root_task on its builder"
+            )
+        assert self.process_type is not None  # set in __init__
+        process = self.process_type(id=id, parent_id=parent_id)
+        process.max_run_duration = self.max_run_duration  # type: ignore[attr-defined]
+        return process
+
+    async def _create_contents(
+        self,
+        node: ITask,
+        partition_key_lookup: str,
+        *,
+        repartition: bool,
+        seed: random.Random | None,
+        workflow_instance: ITemplateDAGInstance | None,
+        **kwargs: Any,
+    ) -> None:
+        """Create what runs inside the node: here its task chain, under the process."""
+        [node.root_dag] = await create_each(  # type: ignore[attr-defined]
+            [self.root_task_dag],
+            node.id,
+            str(node.task_name),
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+
     async def create_instance(
         self,
         id: UUID,
@@ -98,32 +100,26 @@ class ProcessTemplateDAG(IProcessTemplateDAG):
         workflow_instance: ITemplateDAGInstance | None = None,
         **kwargs: Any,
     ) -> ITask:
-        """Create the process, its task chain and the processes that follow it."""
-        if self.root_task_dag is None:
-            raise TaskInvalidState(
-                f"process {self.name!r} has no root task; call set_root_task on its builder"
-            )
-        assert self.process_type is not None  # set in __init__
-        process = self.process_type(id=id, parent_id=parent_id)
-        _init_node(process, self.name, parent_name, TaskType.SUB_DAG)
-        process.max_run_duration = self.max_run_duration  # type: ignore[attr-defined]
+        """Create the process, what runs inside it and the processes that follow it."""
+        node = self._new_node(id, parent_id)
+        node.task_name = dotted(parent_name, self.name)
+        node.task_type = self.node_type.value
+        node.status = not_started()
+        node.time_created = int(now())
+        node.process_name = self.name  # type: ignore[attr-defined]
         if workflow_instance is not None:
-            workflow_instance.add_task(process)
-        root_id = new_id(seed)
-        await self.root_task_dag.create_instance(
-            root_id,
-            process.id,
-            process.task_name,
+            workflow_instance.add_task(node)
+        await self._create_contents(
+            node,
             partition_key_lookup,
             repartition=repartition,
             seed=seed,
             workflow_instance=workflow_instance,
             **kwargs,
         )
-        process.root_dag = root_id
-        await create_following(
+        # The processes that follow have the same parent; they are linked as the next.
+        node.next_dags = await create_each(
             self.next_process_dag,
-            process,
             parent_id,
             parent_name,
             partition_key_lookup,
@@ -132,7 +128,7 @@ class ProcessTemplateDAG(IProcessTemplateDAG):
             workflow_instance=workflow_instance,
             **kwargs,
         )
-        return process
+        return node
 
     def set_dynamic_process_builders(
         self, process_template_builders: list[IProcessTemplateDAGBuilder]
@@ -181,50 +177,38 @@ class ParallelCompositeProcessTemplateDAG(ProcessTemplateDAG):
         """The child process templates (alias of ``child_process_task_templates``)."""
         return self.child_process_task_templates
 
-    async def create_instance(
-        self,
-        id: UUID,
-        parent_id: UUID,
-        parent_name: str,
-        partition_key_lookup: str,
-        *,
-        repartition: bool = True,
-        seed: random.Random | None = None,
-        workflow_instance: ITemplateDAGInstance | None = None,
-        **kwargs: Any,
-    ) -> ITask:
-        """Create the composite with its operator, its child processes, then what follows."""
+    node_type = TaskType.PARALLEL_COMPOSITE
+
+    def _new_node(self, id: UUID, parent_id: UUID) -> ITask:
+        """The composite node, with its join operator."""
         assert self.process_type is not None  # set in __init__
         composite = self.process_type(id=id, parent_id=parent_id)
-        _init_node(composite, self.name, parent_name, TaskType.PARALLEL_COMPOSITE)
         composite.operator_type = enum_value(self.parallel_operator_type)  # type: ignore[attr-defined]
-        if workflow_instance is not None:
-            workflow_instance.add_task(composite)
-        for template in self.child_process_task_templates:
-            child_id = new_id(seed)
-            child = await template.create_instance(
-                child_id,
-                composite.id,
-                composite.task_name,
-                partition_key_lookup,
-                repartition=repartition,
-                seed=seed,
-                workflow_instance=workflow_instance,
-                **kwargs,
-            )
-            add_child_id(composite, child.id)
-        await create_following(
-            self.next_process_dag,
-            composite,
-            parent_id,
-            parent_name,
+        return composite
+
+    async def _create_contents(
+        self,
+        node: ITask,
+        partition_key_lookup: str,
+        *,
+        repartition: bool,
+        seed: random.Random | None,
+        workflow_instance: ITemplateDAGInstance | None,
+        **kwargs: Any,
+    ) -> None:
+        """Create the child processes under the composite."""
+        children = await create_each(
+            self.child_process_task_templates,
+            node.id,
+            str(node.task_name),
             partition_key_lookup,
             repartition=repartition,
             seed=seed,
             workflow_instance=workflow_instance,
             **kwargs,
         )
-        return composite
+        for child_id in children:
+            add_child_id(node, child_id)
 
     def set_parallel_process_template_dags(
         self, parallel_process_templates: list[IProcessTemplateDAG]
@@ -271,10 +255,9 @@ class DynamicProcessTemplateDAG(IDynamicProcessTemplateDAG):
             return list(dag_templates)
         for template in dag_templates:
             builders[-1].set_next_process(template)
-        head = builders[-1].build()
-        for builder in reversed(builders[:-1]):
-            builder.set_next_process(head)
-            head = builder.build()
+        head: IProcessTemplateDAG = build_chain(
+            builders, lambda builder, next_: builder.set_next_process(next_)
+        )
         return [head]
 
     async def create_instance(

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from dagger.core import transitions
 from dagger.core.context import get_runtime
 from dagger.engine import operations
 from dagger.exceptions.exceptions import TemplateDoesNotExist
+from dagger.tasks._support import now
 from dagger.tasks._workflow import DefaultTemplateDAGInstance, ITemplateDAGInstance
-from dagger.templates._common import check_type, new_id, not_started, now
+from dagger.templates._common import check_type, not_started
+from dagger.templates._creation import create_each
 from dagger.templates._interfaces import (
     IProcessTemplateDAG,
     IProcessTemplateDAGBuilder,
@@ -47,15 +48,9 @@ class TemplateDAG(ITemplateDAG):
         ``seed`` when given, so the same seed (and ``id``) gives the same id tree.
         ``repartition=True`` sends the instance to the worker owning the partition of
         ``runtime_parameters[partition_key_lookup]``, which stores it (and starts it when
-        ``submit_task`` is true); ``repartition=False`` does the same on this worker.
+        ``submit_task`` is true); ``repartition=False`` does the same on this worker
+        (:func:`dagger.engine.operations.start_created` makes that choice).
         """
-        if repartition and kwargs.get(partition_key_lookup) is None:
-            raise operations.MissingPartitionKeyError(
-                f"workflow template {self.name!r}: create_instance(repartition=True) needs the "
-                f"runtime parameter {partition_key_lookup!r} (named by partition_key_lookup) to "
-                f"choose the worker, but it was not passed; pass {partition_key_lookup}=<value> "
-                f"or use repartition=False"
-            )
         workflow = self.template_type(
             id=id,
             template_name=self.name,
@@ -67,10 +62,9 @@ class TemplateDAG(ITemplateDAG):
             tasks={},
         )
         workflow.status = not_started()
-        workflow.time_created = now()
-        root_id = new_id(seed)
-        root = await self.root_process_dag.create_instance(
-            root_id,
+        workflow.time_created = int(now())
+        [workflow.root_dag] = await create_each(
+            [self.root_process_dag],
             workflow.id,
             self.name,
             partition_key_lookup,
@@ -78,14 +72,9 @@ class TemplateDAG(ITemplateDAG):
             seed=seed,
             workflow_instance=workflow,
         )
-        workflow.root_dag = root.id
-        if submit_task:
-            transitions.apply(transitions.SUBMIT, workflow, now())
-        runtime = get_runtime()
-        if repartition:
-            await runtime.send_for_creation(kwargs[partition_key_lookup], workflow)
-        else:
-            await operations.store_and_create(runtime, workflow)
+        await operations.start_created(
+            get_runtime(), workflow, repartition=repartition, submit=submit_task
+        )
         return workflow
 
     def _walk(self) -> Iterator[Any]:

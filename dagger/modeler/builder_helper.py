@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dagger.modeler._chain import build_chain
 from dagger.modeler._process_builders import (
     DynamicProcessTemplateDagBuilder,
     ProcessTemplateDagBuilder,
@@ -39,10 +40,9 @@ class DAGBuilderHelper:
         """Build the task builders into a chain, in list order; return the first template."""
         if not tasks_builder_list:
             raise ValueError("build_and_link_tasks needs at least one task builder")
-        head = tasks_builder_list[-1].build()
-        for builder in reversed(tasks_builder_list[:-1]):
-            builder.set_next(head)
-            head = builder.build()
+        head: TaskTemplate = build_chain(
+            tasks_builder_list, lambda builder, next_: builder.set_next(next_)
+        )
         return head
 
     def build_and_link_processes(
@@ -51,10 +51,9 @@ class DAGBuilderHelper:
         """Build the process builders into a chain, in list order; return the first process."""
         if not process_builder_list:
             raise ValueError("build_and_link_processes needs at least one process builder")
-        head = process_builder_list[-1].build()
-        for builder in reversed(process_builder_list[:-1]):
-            builder.set_next_process(head)
-            head = builder.build()
+        head: IProcessTemplateDAG = build_chain(
+            process_builder_list, lambda builder, next_: builder.set_next_process(next_)
+        )
         return head
 
     def generic_process_builder(
@@ -108,13 +107,7 @@ class DAGBuilderHelper:
         builder.set_name(f"{process_name}_command_task")
         builder.set_type(task_type)
         builder.set_topic(
-            self.app.create_topic(
-                topic,
-                key_type=key_type,
-                value_type=value_type,
-                key_serializer=key_serializer,
-                value_serializer=value_serializer,
-            )
+            self._topic(topic, key_type, value_type, key_serializer, value_serializer)
         )
         return builder
 
@@ -137,18 +130,24 @@ class DAGBuilderHelper:
         builder.set_name(f"{process_name}_listener_task")
         builder.set_type(task_type)
         builder.set_topic(
-            self.app.create_topic(
-                topic,
-                key_type=key_type,
-                value_type=value_type,
-                key_serializer=key_serializer,
-                value_serializer=value_serializer,
-            )
+            self._topic(topic, key_type, value_type, key_serializer, value_serializer)
         )
         builder.set_allow_skip_to(allow_skip_to)
         builder.set_concurrency(concurrency)
         builder.set_reprocess_on_message(reprocess_on_message)
         return builder
+
+    def _topic(
+        self, name: str, key_type: Any, value_type: Any, key_serializer: Any, value_serializer: Any
+    ) -> Any:
+        """The engine's topic ``name`` (created if needed) with these types and serializers."""
+        return self.app.create_topic(
+            name,
+            key_type=key_type,
+            value_type=value_type,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+        )
 
     def generic_template(
         self,

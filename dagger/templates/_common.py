@@ -1,19 +1,15 @@
 """Small helpers the task, process and workflow templates share.
 
-Ids (reproducible from a seed), the clock, fresh statuses, dotted task names, topic names
-and the type checks behind every builder's ``set_type``.
+Fresh statuses, dotted task names, topic names and the type checks behind every builder's
+``set_type`` (ids and the creation of nodes are in ``_creation``).
 """
 
 from __future__ import annotations
 
-import random
-import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from dagger.core.context import get_runtime
 from dagger.core.status import TaskStatus, TaskStatusEnum, status_of
 from dagger.exceptions.exceptions import InvalidTaskType
 from dagger.tasks._base import ITask
@@ -24,56 +20,6 @@ from dagger.tasks._listener import KafkaListenerTask
 from dagger.tasks._nonleaf import IProcessTemplateDAGInstance
 from dagger.tasks._timers import IntervalTask, TriggerTask
 from dagger.tasks._workflow import ITemplateDAGInstance
-from dagger.utils.utils import DAGIDGenerator
-
-
-def new_id(seed: random.Random | None) -> UUID:
-    """A node id: drawn from ``seed`` when given (so id trees are reproducible), else uuid1."""
-    if seed is not None:
-        return DAGIDGenerator.generate_dag_id_from_seed(seed)
-    return _uuid1()
-
-
-#: 100-ns intervals between the UUID epoch (1582-10-15) and the Unix epoch.
-_UUID_EPOCH_OFFSET = 0x01B21DD213814000
-_last_timestamp = 0
-_node: int | None = None
-
-
-def _uuid1() -> UUID:
-    """``uuid.uuid1()`` as CPython computes it without libuuid.
-
-    Every task of a new workflow gets one, and libuuid's ``uuid_generate_time_safe``
-    (which ``uuid.uuid1`` prefers) costs about 12 µs a call, as much as building the task.
-    This is the standard library's own fallback: the host's node id, a 60-bit timestamp
-    kept strictly increasing within the process, and a random clock sequence per id.
-    """
-    global _last_timestamp, _node
-    if _node is None:
-        _node = uuid.getnode()
-    timestamp = time.time_ns() // 100 + _UUID_EPOCH_OFFSET
-    if timestamp <= _last_timestamp:
-        timestamp = _last_timestamp + 1
-    _last_timestamp = timestamp
-    clock_seq = random.getrandbits(14)
-    value = (
-        (timestamp & 0xFFFFFFFF) << 96  # time_low
-        | ((timestamp >> 32) & 0xFFFF) << 80  # time_mid
-        | ((timestamp >> 48) & 0x0FFF) << 64  # time_hi
-        | 1 << 76  # version 1
-        | 0x8000 << 48  # RFC 4122 variant
-        | clock_seq << 48  # clock_seq_hi and clock_seq_low
-        | _node
-    )
-    return UUID(int=value)
-
-
-def now() -> int:
-    """Creation timestamps follow the installed runtime's clock (a fake one in tests)."""
-    try:
-        return int(get_runtime().now())
-    except RuntimeError:
-        return int(time.time())
 
 
 def not_started() -> TaskStatus:

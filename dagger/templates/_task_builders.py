@@ -17,7 +17,7 @@ from dagger.tasks._decision import DecisionTask
 from dagger.tasks._executor import KafkaCommandTask
 from dagger.tasks._listener import KafkaListenerTask
 from dagger.tasks._timers import IntervalTask, TriggerTask
-from dagger.templates._common import check_type, topic_name
+from dagger.templates._common import check_type
 from dagger.templates._interfaces import TaskTemplate, TaskTemplateBuilder
 from dagger.templates._task_templates import (
     DefaultIntervalTaskTemplate,
@@ -93,17 +93,6 @@ class _TopicBuilderMixin(DefaultTaskTemplateBuilder):
             )
         return self._topic
 
-
-class KafkaCommandTaskTemplateBuilder(_TopicBuilderMixin):
-    """Builds command task templates: tasks that send to a Kafka topic."""
-
-    _required = KafkaCommandTask
-    _forbidden = ()
-
-    def set_topic(self, topic: Any) -> Self:
-        """Set the topic the command sends to."""
-        return super().set_topic(topic)
-
     def build(self) -> DefaultKafkaTaskTemplate:
         """Return a :class:`DefaultKafkaTaskTemplate` (it registers the topic with the app)."""
         return DefaultKafkaTaskTemplate(
@@ -115,6 +104,17 @@ class KafkaCommandTaskTemplateBuilder(_TopicBuilderMixin):
             self.allow_skip_to,
             self.reprocess_on_message,
         )
+
+
+class KafkaCommandTaskTemplateBuilder(_TopicBuilderMixin):
+    """Builds command task templates: tasks that send to a Kafka topic."""
+
+    _required = KafkaCommandTask
+    _forbidden = ()
+
+    def set_topic(self, topic: Any) -> Self:
+        """Set the topic the command sends to."""
+        return super().set_topic(topic)
 
 
 class KafkaListenerTaskTemplateBuilder(_TopicBuilderMixin):
@@ -145,19 +145,9 @@ class KafkaListenerTaskTemplateBuilder(_TopicBuilderMixin):
 
     def build(self) -> DefaultKafkaTaskTemplate:
         """Register the listener type on its topic with the app and return its template."""
-        task_type = self._checked_type()
-        topic = self._checked_topic()
-        template = DefaultKafkaTaskTemplate(
-            self.app,
-            task_type,
-            self.name,
-            topic,
-            list(self.task_dags),
-            self.allow_skip_to,
-            self.reprocess_on_message,
-        )
+        template = super().build()
         # The engine runs one consumer per topic serving every listener type registered on it.
-        self.app.register_listener(topic_name(topic, task=self.name), task_type, self.concurrency)
+        self.app.register_listener(template.topic_name, self._checked_type(), self.concurrency)
         return template
 
 

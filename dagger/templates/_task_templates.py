@@ -1,7 +1,7 @@
 """The concrete task templates: executor, Kafka, trigger, interval and parallel composite.
 
 ``create_instance`` builds the task and, recursively, the tasks that follow it, adding each
-to the workflow instance. It never touches persistence: indexing listeners and storing
+to the workflow instance; each kind of task only says which fields it takes (``_fields``). It never touches persistence: indexing listeners and storing
 triggers happen when the workflow is stored (``dagger.engine.operations.store_and_create``).
 """
 
@@ -15,17 +15,17 @@ from uuid import UUID
 from dagger.core.status import TaskOperator
 from dagger.exceptions.exceptions import InvalidTriggerTimeForTask
 from dagger.tasks._base import ITask
+from dagger.tasks._support import now
 from dagger.tasks._workflow import ITemplateDAGInstance
 from dagger.templates._common import (
     add_child_id,
     dotted,
     enum_value,
-    new_id,
     not_started,
-    now,
     runtime_parameters_of,
     topic_name,
 )
+from dagger.templates._creation import create_each
 from dagger.templates._interfaces import TaskTemplate
 
 
@@ -51,6 +51,10 @@ class DefaultTaskTemplate(TaskTemplate):
     def _new_task(self, id: UUID, parent_id: UUID, **fields: Any) -> ITask:
         return self._type(id=id, parent_id=parent_id, **fields)
 
+    def _fields(self, workflow_instance: Any, kwargs: Any) -> dict[str, Any]:
+        """The fields this kind of task takes from its template and the runtime parameters."""
+        return {}
+
     async def create_instance(
         self,
         id: UUID,
@@ -64,9 +68,16 @@ class DefaultTaskTemplate(TaskTemplate):
         **kwargs: Any,
     ) -> ITask:
         """Create the task, add it to the workflow and create the tasks that follow it."""
-        task = self._new_task(id, parent_id)
-        return await self._setup_instance(
-            task,
+        task = self._new_task(id, parent_id, **self._fields(workflow_instance, kwargs))
+        task.time_created = int(now())
+        task.status = not_started()
+        task.task_name = dotted(parent_name, self.name)
+        task.allow_skip_to = self.allow_skip_to
+        task.reprocess_on_message = self.reprocess_on_message
+        if workflow_instance is not None:
+            workflow_instance.add_task(task)
+        task.next_dags = await create_each(
+            self.next_task_dag,
             parent_id,
             parent_name,
             partition_key_lookup,
@@ -75,41 +86,7 @@ class DefaultTaskTemplate(TaskTemplate):
             workflow_instance=workflow_instance,
             **kwargs,
         )
-
-    async def _setup_instance(
-        self,
-        task_instance: ITask,
-        parent_id: UUID,
-        parent_name: str,
-        partition_key_lookup: str,
-        *,
-        repartition: bool = True,
-        seed: random.Random | None = None,
-        workflow_instance: ITemplateDAGInstance | None = None,
-        **kwargs: Any,
-    ) -> ITask:
-        task_instance.time_created = now()
-        task_instance.status = not_started()
-        task_instance.task_name = dotted(parent_name, self.name)
-        task_instance.allow_skip_to = self.allow_skip_to
-        task_instance.reprocess_on_message = self.reprocess_on_message
-        task_instance.next_dags = []
-        if workflow_instance is not None:
-            workflow_instance.add_task(task_instance)
-        for template in self.next_task_dag:
-            next_id = new_id(seed)
-            await template.create_instance(
-                next_id,
-                parent_id,
-                parent_name,
-                partition_key_lookup,
-                repartition=repartition,
-                seed=seed,
-                workflow_instance=workflow_instance,
-                **kwargs,
-            )
-            task_instance.next_dags.append(next_id)
-        return task_instance
+        return task
 
 
 class DefaultKafkaTaskTemplate(DefaultTaskTemplate):
@@ -178,32 +155,9 @@ class DefaultTriggerTaskTemplate(DefaultTaskTemplate):
             kwargs,
         )
 
-    async def create_instance(
-        self,
-        id: UUID,
-        parent_id: UUID,
-        parent_name: str,
-        partition_key_lookup: str,
-        *,
-        repartition: bool = True,
-        seed: random.Random | None = None,
-        workflow_instance: ITemplateDAGInstance | None = None,
-        **kwargs: Any,
-    ) -> ITask:
-        """Create the trigger task with its ``time_to_execute`` read from the runtime parameters."""
-        task = self._new_task(
-            id, parent_id, time_to_execute=self._trigger_time(workflow_instance, kwargs)
-        )
-        return await self._setup_instance(
-            task,
-            parent_id,
-            parent_name,
-            partition_key_lookup,
-            repartition=repartition,
-            seed=seed,
-            workflow_instance=workflow_instance,
-            **kwargs,
-        )
+    def _fields(self, workflow_instance: Any, kwargs: Any) -> dict[str, Any]:
+        """A trigger task's ``time_to_execute``, read from the runtime parameters."""
+        return {"time_to_execute": self._trigger_time(workflow_instance, kwargs)}
 
 
 class DefaultIntervalTaskTemplate(DefaultTriggerTaskTemplate):
@@ -224,19 +178,8 @@ class DefaultIntervalTaskTemplate(DefaultTriggerTaskTemplate):
         self.time_to_force_complete_key = time_to_force_complete_key
         self.interval_execute_period_key = interval_execute_period_key
 
-    async def create_instance(
-        self,
-        id: UUID,
-        parent_id: UUID,
-        parent_name: str,
-        partition_key_lookup: str,
-        *,
-        repartition: bool = True,
-        seed: random.Random | None = None,
-        workflow_instance: ITemplateDAGInstance | None = None,
-        **kwargs: Any,
-    ) -> ITask:
-        """Create the interval task; without a time-to-execute key its first run is immediate."""
+    def _fields(self, workflow_instance: Any, kwargs: Any) -> dict[str, Any]:
+        """The interval's times; without a time-to-execute key its first run is immediate."""
         first_run = (
             None
             if self.time_to_execute_key is None
@@ -256,23 +199,11 @@ class DefaultIntervalTaskTemplate(DefaultTriggerTaskTemplate):
             workflow_instance,
             kwargs,
         )
-        task = self._new_task(
-            id,
-            parent_id,
-            time_to_execute=first_run,
-            time_to_force_complete=force_complete,
-            interval_execute_period=period,
-        )
-        return await self._setup_instance(
-            task,
-            parent_id,
-            parent_name,
-            partition_key_lookup,
-            repartition=repartition,
-            seed=seed,
-            workflow_instance=workflow_instance,
-            **kwargs,
-        )
+        return {
+            "time_to_execute": first_run,
+            "time_to_force_complete": force_complete,
+            "interval_execute_period": period,
+        }
 
 
 class ParallelCompositeTaskTemplate(DefaultTaskTemplate):
@@ -293,6 +224,10 @@ class ParallelCompositeTaskTemplate(DefaultTaskTemplate):
         self.child_task_templates: list[TaskTemplate] = list(child_task_templates)
         self.parallel_operator_type = parallel_operator_type
 
+    def _fields(self, workflow_instance: Any, kwargs: Any) -> dict[str, Any]:
+        """The composite's join operator."""
+        return {"operator_type": enum_value(self.parallel_operator_type)}
+
     async def create_instance(
         self,
         id: UUID,
@@ -306,11 +241,8 @@ class ParallelCompositeTaskTemplate(DefaultTaskTemplate):
         **kwargs: Any,
     ) -> ITask:
         """Create the composite, the tasks after it, then each child under the composite."""
-        composite = self._new_task(
-            id, parent_id, operator_type=enum_value(self.parallel_operator_type)
-        )
-        await self._setup_instance(
-            composite,
+        composite = await super().create_instance(
+            id,
             parent_id,
             parent_name,
             partition_key_lookup,
@@ -319,17 +251,16 @@ class ParallelCompositeTaskTemplate(DefaultTaskTemplate):
             workflow_instance=workflow_instance,
             **kwargs,
         )
-        for template in self.child_task_templates:
-            child_id = new_id(seed)
-            await template.create_instance(
-                child_id,
-                composite.id,
-                composite.task_name or self.name,
-                partition_key_lookup,
-                repartition=repartition,
-                seed=seed,
-                workflow_instance=workflow_instance,
-                **kwargs,
-            )
+        children = await create_each(
+            self.child_task_templates,
+            composite.id,
+            composite.task_name or self.name,
+            partition_key_lookup,
+            repartition=repartition,
+            seed=seed,
+            workflow_instance=workflow_instance,
+            **kwargs,
+        )
+        for child_id in children:
             add_child_id(composite, child_id)
         return composite

@@ -9,10 +9,14 @@ import pytest
 
 from dagger.exceptions.exceptions import InvalidTriggerTimeForTask, TaskInvalidState
 from dagger.modeler.builder_helper import DAGBuilderHelper
-from dagger.modeler.definition import TemplateDAG
+from dagger.modeler.definition import ParallelCompositeProcessTemplateDagBuilder, TemplateDAG
 from dagger.tasks.task import DefaultTemplateDAGInstance, ITemplateDAGInstance
-from dagger.templates.template import TriggerTaskTemplateBuilder
+from dagger.templates.template import (
+    ParallelCompositeTaskTemplateBuilder,
+    TriggerTaskTemplateBuilder,
+)
 from dagger.testing import InMemoryRuntime
+from tests.unit.conftest import START
 from tests.unit.modeler.snapshot import snapshot
 from tests.unit.templates.fakes import Due, FakeApp, OtherStep, Step, node
 
@@ -97,6 +101,89 @@ async def test_same_seed_gives_identical_id_trees(app: FakeApp, runtime: InMemor
     assert set(other.tasks).isdisjoint(trees[0])
 
 
+def fan_out_template(app: FakeApp) -> TemplateDAG:
+    """A task-level composite inside a process, then a parallel composite of two processes."""
+    helper = DAGBuilderHelper(app)
+    fan = ParallelCompositeTaskTemplateBuilder(
+        app, 2, helper.generic_executor_task_builder(task_type=OtherStep, name="leg").build()
+    ).set_name("fan")
+    first = helper.generic_process_builder(
+        process_name="first",
+        root_task=helper.build_and_link_tasks(
+            [
+                helper.generic_executor_task_builder(task_type=Step, name="a"),
+                fan,
+                helper.generic_executor_task_builder(task_type=Step, name="b"),
+            ]
+        ),
+    )
+    side = ParallelCompositeProcessTemplateDagBuilder(app).set_name("par")
+    for i in (1, 2):
+        side.set_parallel_process_templates(
+            helper.generic_process_builder(
+                process_name=f"side{i}",
+                root_task=helper.generic_executor_task_builder(
+                    task_type=Step, name=f"s{i}"
+                ).build(),
+            ).build()
+        )
+    template = helper.generic_template(
+        template_name="wf", root_process=helper.build_and_link_processes([first, side])
+    )
+    assert isinstance(template, TemplateDAG)
+    return template
+
+
+async def test_a_seed_gives_ids_in_creation_order(app: FakeApp, runtime: InMemoryRuntime) -> None:
+    # The order is part of reproducibility: a node, then what runs inside it, then what
+    # follows it; a task composite's children after the tasks that follow the composite.
+    wf = await fan_out_template(app).create_instance(
+        uuid.uuid4(), "k", repartition=False, seed=random.Random(11)
+    )
+
+    draws = random.Random(11)
+    names = {task.id: task.task_name for task in wf.tasks.values()}
+    assert [names[uuid.UUID(int=draws.getrandbits(128))] for _ in names] == [
+        "wf.first",
+        "wf.first.a_executor_task",
+        "wf.first.fan",
+        "wf.first.b_executor_task",
+        "wf.first.fan.leg_executor_task",
+        "wf.first.fan.leg_executor_task",
+        "wf.par",
+        "wf.par.side1",
+        "wf.par.side1.s1_executor_task",
+        "wf.par.side2",
+        "wf.par.side2.s2_executor_task",
+    ]
+
+
+async def test_ids_without_a_seed_are_unique_time_based_uuids(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
+    template = fan_out_template(app)
+    ids: list[uuid.UUID] = []
+    for _ in range(3):
+        wf = await template.create_instance(uuid.uuid4(), "k", repartition=False)
+        ids.extend(wf.tasks)
+
+    assert len(set(ids)) == len(ids) == 33
+    assert {i.version for i in ids} == {1}  # uuid1, as 0.2.6
+    assert {i.node for i in ids} == {uuid.getnode()}
+
+
+async def test_creation_times_are_whole_seconds_of_the_runtime_clock(
+    app: FakeApp, runtime: InMemoryRuntime
+) -> None:
+    runtime.clock.advance(0.75)
+
+    wf = await fan_out_template(app).create_instance(uuid.uuid4(), "k", repartition=False)
+
+    times = [wf.time_created] + [task.time_created for task in wf.tasks.values()]
+    assert times == [int(START)] * 12
+    assert {type(t) for t in times} == {int}
+
+
 async def test_creating_instances_leaves_the_template_unchanged(
     app: FakeApp, runtime: InMemoryRuntime
 ) -> None:
@@ -147,7 +234,7 @@ async def test_repartition_without_the_partition_key_names_it_and_the_template(
     assert isinstance(raised.value, KeyError)  # 0.2.6 raised a bare KeyError here
     assert "'order_id'" in str(raised.value)
     assert "'wf'" in str(raised.value)
-    assert runtime.sent_for_creation == []
+    assert runtime.sent_for_creation == [] and runtime.workflows == {}
 
 
 async def test_templates_leave_triggers_to_the_worker_that_stores_the_workflow(
