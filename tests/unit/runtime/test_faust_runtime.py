@@ -11,6 +11,8 @@ from dagger.runtime import FaustRuntime, TriggerScheduler, home_partition, parti
 from dagger.store._index import CorrelationIndex
 from dagger.store._tables import MemoryTable
 from dagger.tasks.task import DefaultTemplateDAGInstance, Trigger
+from dagger.testing import FakeClock
+from tests.support.waiting import async_wait_until
 
 
 def _runtime(owned: set[int] | None = None, partitions: int = 4) -> tuple[FaustRuntime, list[Any]]:
@@ -103,25 +105,47 @@ def test_index_chunks_overflow_and_shrink() -> None:
     assert table.data[0] == {}
 
 
-async def test_scheduler_fires_in_due_order_and_wakes_for_earlier_triggers() -> None:
+async def test_scheduler_fires_due_triggers_in_due_order_on_its_clock() -> None:
     fired: list[str] = []
-    loop = asyncio.get_running_loop()
+    clock = FakeClock(1_000.0)
 
     async def fire(partition: int, workflow_id: str, task_id: str, due: float) -> None:
         fired.append(task_id)
 
-    scheduler = TriggerScheduler(fire, clock=loop.time)
-    runner = asyncio.create_task(scheduler.run(max_sleep=10))
+    scheduler = TriggerScheduler(fire, clock=clock)
+    scheduler.push(0, "w", "late", 1_200.0)
+    scheduler.push(0, "w", "early", 1_050.0)
+    scheduler.push(0, "w", "gone", 1_060.0)
+    scheduler.discard("w", "gone")
+
+    assert await scheduler.fire_due() == 0
+    clock.advance(60)
+    assert await scheduler.fire_due() == 1
+    assert fired == ["early"]
+    clock.advance(140)
+    assert await scheduler.fire_due() == 1
+    assert fired == ["early", "late"]
+    assert scheduler.max_lateness == 10.0  # "early" was fired at 1060
+    assert len(scheduler) == 0
+
+
+async def test_a_sleeping_scheduler_wakes_for_an_earlier_trigger() -> None:
+    fired: list[str] = []
+    clock = FakeClock(1_000.0)
+
+    async def fire(partition: int, workflow_id: str, task_id: str, due: float) -> None:
+        fired.append(task_id)
+
+    scheduler = TriggerScheduler(fire, clock=clock)
+    scheduler.push(0, "w", "late", 1_000.0 + 3_600)
+    runner = asyncio.create_task(scheduler.run(max_sleep=3_600))
     try:
-        scheduler.push(0, "w", "late", loop.time() + 0.2)
-        await asyncio.sleep(0.01)
-        scheduler.push(0, "w", "early", loop.time() + 0.05)
-        scheduler.push(0, "w", "gone", loop.time() + 0.06)
-        scheduler.discard("w", "gone")
-        deadline = loop.time() + 2
-        while len(fired) < 2 and loop.time() < deadline:
-            await asyncio.sleep(0.01)
+        # One turn of the event loop: the loop finds nothing due and waits for "late" (an
+        # hour away); only the push of a due trigger can wake it in time.
+        await asyncio.sleep(0)
+        assert fired == [] and not runner.done()
+        scheduler.push(0, "w", "now", 1_000.0)
+        await async_wait_until(lambda: fired, timeout=5, message="the scheduler never woke")
     finally:
         runner.cancel()
-    assert fired == ["early", "late"]
-    assert scheduler.max_lateness < 0.1
+    assert fired == ["now"]
