@@ -315,9 +315,9 @@ def _to_number(value: Any) -> int | float:
     # Numbers, not only ints: trigger times come from runtime parameters (``time.time()``).
     kind = type(value)
     if kind is int or (kind is float and math.isfinite(value)):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, (int, float)) and kind is not bool and math.isfinite(value):
-        return value  # type: ignore[no-any-return]
+        return value
     raise _Mismatch("a number", value)
 
 

@@ -48,8 +48,8 @@ def _plainly_copied(cls: type) -> bool:
     """
     return (
         cls.__new__ is object.__new__
-        and cls.__reduce_ex__ is object.__reduce_ex__  # type: ignore[comparison-overlap]
-        and cls.__reduce__ is object.__reduce__  # type: ignore[comparison-overlap]
+        and cls.__reduce_ex__ is object.__reduce_ex__
+        and cls.__reduce__ is object.__reduce__
         and getattr(cls, "__getstate__", None) is getattr(object, "__getstate__", None)
         and not hasattr(cls, "__setstate__")
         and not hasattr(cls, "__deepcopy__")

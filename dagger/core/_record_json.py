@@ -31,7 +31,7 @@ _base_to_representation: Callable[[Any], Any]
 _record_types: set[type]
 _tag_key: str
 
-_escape: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_escape: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _int_text = int.__repr__
 _float_text = float.__repr__
 #: Writer of each record class, made at its first use.

@@ -83,8 +83,3 @@ def status_of(member: TaskStatusEnum | str) -> TaskStatus:
     if name is None:
         name = member.name if isinstance(member, TaskStatusEnum) else TaskStatusEnum(member).name
     return TaskStatus(code=name, value=name)
-
-
-def is_terminal_code(code: str) -> bool:
-    """Whether a status code is terminal (COMPLETED, SKIPPED, FAILURE or STOPPED)."""
-    return code in TERMINAL_STATUSES

@@ -1,20 +1,39 @@
-"""The task state machine: every allowed status change, declared in one place.
+"""The task state machine: every allowed status change and what comes with it, in one place.
 
-Each :class:`Rule` names the statuses it moves a task from and the statuses it may move it
-to. Task code never assigns ``task.status`` for a lifecycle step; it calls :func:`apply`
-(or :func:`finish`, which picks the rule) so the timestamps follow the same rules:
+Each :class:`Rule` names the statuses it moves a task from, the statuses it may move it to,
+and its hooks (:class:`Hook`), what happens besides the status change::
 
-- entering EXECUTING stamps ``time_submitted``;
-- entering a terminal status stamps ``time_completed`` unless one is already set.
+    rule                from                     to                 hooks
+    SUBMIT              NOT_STARTED SUBMITTED    SUBMITTED          -
+                        EXECUTING
+    START               NOT_STARTED SUBMITTED    EXECUTING          STAMP_STARTED
+    RESTART             COMPLETED FAILURE        EXECUTING          STAMP_STARTED CLEAR_ENDED
+                        SKIPPED
+    RERUN               EXECUTING                EXECUTING          STAMP_STARTED
+    COMPLETE            EXECUTING                COMPLETED FAILURE  STAMP_ENDED RELEASE PROPAGATE
+    COMPLETE_UNSTARTED  NOT_STARTED SUBMITTED    COMPLETED FAILURE  STAMP_STARTED STAMP_ENDED
+                                                                    RELEASE PROPAGATE
+    SKIP                NOT_STARTED SUBMITTED    SKIPPED            STAMP_ENDED RELEASE PROPAGATE
+                        EXECUTING
+    STOP                NOT_STARTED SUBMITTED    STOPPED            STAMP_ENDED RELEASE
+                        EXECUTING
+    SETTLE              COMPLETED FAILURE        (its own status)   STAMP_ENDED RELEASE PROPAGATE
+                        SKIPPED
 
-A move that no rule allows is refused (``apply`` returns ``False``); terminal statuses are
-final except through :data:`RESTART` (re-execution with ``reprocess_on_message``).
+No two rules share a ``(from, to)`` pair, so a wanted status names its rule
+(:func:`rule_for`); any pair no rule declares is refused. STOPPED is final: nothing moves a
+stopped task, and a finished task runs again only through RESTART (``reprocess_on_message``).
+
+This module applies a rule's status change and its time stamps (:func:`apply`). RELEASE and
+PROPAGATE act on the rest of the workflow and the runtime, so they are run by the task
+layer's ``dagger.tasks._lifecycle``, which task code calls to move a task.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Protocol
 
 from dagger.core.status import TaskStatus, TaskStatusEnum, status_of
@@ -23,8 +42,11 @@ from dagger.exceptions.exceptions import TaskInvalidState
 logger = logging.getLogger(__name__)
 
 S = TaskStatusEnum
+WAITING = frozenset({S.NOT_STARTED, S.SUBMITTED})
 NON_TERMINAL = frozenset({S.NOT_STARTED, S.SUBMITTED, S.EXECUTING})
 TERMINAL = frozenset({S.COMPLETED, S.FAILURE, S.SKIPPED, S.STOPPED})
+#: The terminal statuses a finished task can be re-driven from (STOPPED is final).
+ENDED = frozenset({S.COMPLETED, S.FAILURE, S.SKIPPED})
 
 
 class HasStatus(Protocol):
@@ -35,40 +57,131 @@ class HasStatus(Protocol):
     time_completed: Any
 
 
+class Hook(Enum):
+    """What a rule does besides changing the status: its stamps, then RELEASE, then PROPAGATE."""
+
+    #: ``time_submitted`` becomes now: the task (re)started running.
+    STAMP_STARTED = "stamp_started"
+    #: ``time_completed`` goes back to 0: a finished task runs again.
+    CLEAR_ENDED = "clear_ended"
+    #: ``time_completed`` becomes now, unless it is already set.
+    STAMP_ENDED = "stamp_ended"
+    #: What the ended task holds in the runtime goes: its stored trigger (timer tasks), its
+    #: correlation index entry (listeners no longer taking messages), the monitors watching
+    #: it (processes); for the workflow, every entry and trigger of its tasks, and the record
+    #: itself when ``delete_workflow_on_complete`` is set. Run by ``dagger.tasks._lifecycle``.
+    RELEASE = "release"
+    #: The workflow moves on: the first successor in ``next_dags`` that is not SKIPPED
+    #: starts, or, when there is none, the parent is notified with the task's status.
+    #: The caller may hold it back (``on_complete(..., iterate=False)``). Run by
+    #: ``dagger.tasks._lifecycle``.
+    PROPAGATE = "propagate"
+
+
 @dataclass(frozen=True)
 class Rule:
-    """An allowed move: from any of ``sources`` to any of ``targets``."""
+    """An allowed move: from any of ``sources`` to any of ``targets``, with ``hooks``.
+
+    ``same_status``: the rule only confirms the status the task already has.
+    """
 
     name: str
     sources: frozenset[TaskStatusEnum]
     targets: frozenset[TaskStatusEnum]
+    hooks: tuple[Hook, ...] = ()
+    same_status: bool = False
+    # The hooks as flags, read on every move (a tuple scan per hook would cost more).
+    stamps_started: bool = field(init=False, repr=False, compare=False)
+    clears_ended: bool = field(init=False, repr=False, compare=False)
+    stamps_ended: bool = field(init=False, repr=False, compare=False)
+    releases: bool = field(init=False, repr=False, compare=False)
+    propagates: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for flag, hook in (
+            ("stamps_started", Hook.STAMP_STARTED),
+            ("clears_ended", Hook.CLEAR_ENDED),
+            ("stamps_ended", Hook.STAMP_ENDED),
+            ("releases", Hook.RELEASE),
+            ("propagates", Hook.PROPAGATE),
+        ):
+            object.__setattr__(self, flag, hook in self.hooks)
 
     def allows(self, current: TaskStatusEnum, target: TaskStatusEnum) -> bool:
         """Whether this rule moves a task in ``current`` to ``target``."""
-        return current in self.sources and target in self.targets
+        return (
+            current in self.sources
+            and target in self.targets
+            and (current is target or not self.same_status)
+        )
 
+    def pairs(self) -> frozenset[tuple[TaskStatusEnum, TaskStatusEnum]]:
+        """Every ``(current, target)`` move this rule allows."""
+        return frozenset((s, t) for s in self.sources for t in self.targets if self.allows(s, t))
+
+
+H = Hook
 
 #: A workflow handed to the engine (``submit``): not yet running, or re-driven.
-SUBMIT = Rule(
-    "submit", frozenset({S.NOT_STARTED, S.SUBMITTED, S.EXECUTING}), frozenset({S.SUBMITTED})
-)
+SUBMIT = Rule("submit", NON_TERMINAL, frozenset({S.SUBMITTED}))
 #: A task begins to run (or, for listeners, timers and processes, to wait).
-START = Rule("start", frozenset({S.NOT_STARTED, S.SUBMITTED}), frozenset({S.EXECUTING}))
-#: A finished task runs again (``reprocess_on_message``), or a running one is re-driven.
-RESTART = Rule(
-    "restart", frozenset({S.COMPLETED, S.SKIPPED, S.FAILURE, S.EXECUTING}), frozenset({S.EXECUTING})
-)
+START = Rule("start", WAITING, frozenset({S.EXECUTING}), (H.STAMP_STARTED,))
+#: A finished task runs again (``reprocess_on_message``).
+RESTART = Rule("restart", ENDED, frozenset({S.EXECUTING}), (H.STAMP_STARTED, H.CLEAR_ENDED))
+#: A running task is run again (an executor or decision reached a second time).
+RERUN = Rule("rerun", frozenset({S.EXECUTING}), frozenset({S.EXECUTING}), (H.STAMP_STARTED,))
 #: A running task ends.
 COMPLETE = Rule(
-    "complete", frozenset({S.EXECUTING}), frozenset({S.COMPLETED, S.FAILURE, S.SKIPPED})
+    "complete",
+    frozenset({S.EXECUTING}),
+    frozenset({S.COMPLETED, S.FAILURE}),
+    (H.STAMP_ENDED, H.RELEASE, H.PROPAGATE),
+)
+#: A task ends before it was started (a parent whose child ended first, a task whose
+#: ``execute`` failed before marking it running, a task completed by hand): it is stamped
+#: as started and ended at once, so every task that ran has ``time_submitted``.
+COMPLETE_UNSTARTED = Rule(
+    "complete unstarted",
+    WAITING,
+    frozenset({S.COMPLETED, S.FAILURE}),
+    (H.STAMP_STARTED, H.STAMP_ENDED, H.RELEASE, H.PROPAGATE),
 )
 #: A task is passed over (decision branch, skip-to, max run duration) whether or not it started.
-SKIP = Rule("skip", NON_TERMINAL, frozenset({S.SKIPPED}))
-#: A task is stopped with its workflow.
-STOP = Rule("stop", NON_TERMINAL, frozenset({S.STOPPED}))
+SKIP = Rule("skip", NON_TERMINAL, frozenset({S.SKIPPED}), (H.STAMP_ENDED, H.RELEASE, H.PROPAGATE))
+#: A task is stopped with its workflow; a stopped workflow does not move on.
+STOP = Rule("stop", NON_TERMINAL, frozenset({S.STOPPED}), (H.STAMP_ENDED, H.RELEASE))
+#: A finished task is told again how it ended (a finished task reached again, a status its
+#: own ``execute`` set): nothing changes but what follows it is driven again.
+SETTLE = Rule("settle", ENDED, ENDED, (H.STAMP_ENDED, H.RELEASE, H.PROPAGATE), same_status=True)
 
-RULES: tuple[Rule, ...] = (SUBMIT, START, RESTART, COMPLETE, SKIP, STOP)
+RULES: tuple[Rule, ...] = (
+    SUBMIT,
+    START,
+    RESTART,
+    RERUN,
+    COMPLETE,
+    COMPLETE_UNSTARTED,
+    SKIP,
+    STOP,
+    SETTLE,
+)
+#: The rules a task is moved by when a status is asked for (:func:`rule_for`); SUBMIT is
+#: only ever asked for by name, by the engine's submit.
+BY_STATUS: tuple[Rule, ...] = tuple(rule for rule in RULES if rule is not SUBMIT)
 
+
+def _index(rules: tuple[Rule, ...]) -> dict[tuple[TaskStatusEnum, TaskStatusEnum], Rule]:
+    found: dict[tuple[TaskStatusEnum, TaskStatusEnum], Rule] = {}
+    for rule in rules:
+        for pair in rule.pairs():
+            if pair in found:
+                raise AssertionError(f"{rule.name} and {found[pair].name} both allow {pair}")
+            found[pair] = rule
+    return found
+
+
+_RULE_FOR = _index(BY_STATUS)
+_index(RULES)  # SUBMIT shares no move with the others either
 
 #: Status code -> member; a dict lookup costs far less than ``TaskStatusEnum(code)``, and
 #: this runs several times per task transition.
@@ -102,32 +215,52 @@ def is_terminal(task: HasStatus) -> bool:
     return code_of(task) in TERMINAL
 
 
+def rule_for(current: TaskStatusEnum, target: TaskStatusEnum) -> Rule | None:
+    """The one rule moving a task from ``current`` to ``target`` (``None``: not allowed)."""
+    return _RULE_FOR.get((current, target))
+
+
 def can(rule: Rule, task: HasStatus, target: TaskStatusEnum | None = None) -> bool:
     """Whether ``rule`` applies to the task (towards ``target``, default its only target)."""
     return rule.allows(code_of(task), _target(rule, target))
 
 
 def apply(rule: Rule, task: HasStatus, now: float, target: TaskStatusEnum | None = None) -> bool:
-    """Move the task by ``rule``; return ``False`` (and change nothing) if the rule refuses."""
+    """Move the task by ``rule`` and stamp its times; ``False`` (nothing changed) if refused.
+
+    Only the stamps are done here; a caller moving a task of a workflow goes through
+    ``dagger.tasks._lifecycle``, which runs RELEASE and PROPAGATE too.
+    """
     goal = _target(rule, target) if target is None else target
-    return _move(rule, task, now, goal, code_of(task))
-
-
-def _move(
-    rule: Rule, task: HasStatus, now: float, goal: TaskStatusEnum, current: TaskStatusEnum
-) -> bool:
-    """``apply`` for a task whose status is ``current`` (callers that just read it)."""
-    if current not in rule.sources or goal not in rule.targets:  # rule.allows, inlined
+    current = code_of(task)
+    if not rule.allows(current, goal):
         logger.debug("refused %s: %s -> %s on %r", rule.name, current.name, goal.name, task)
         return False
-    task.status = status_of(goal)
-    if goal is S.EXECUTING:
-        task.time_submitted = int(now)
-        if current in TERMINAL:
-            task.time_completed = 0
-    elif goal in TERMINAL and not (task.time_completed or 0) > 0:
-        task.time_completed = int(now)
+    _change(rule, task, now, goal)
     return True
+
+
+def move(task: HasStatus, target: TaskStatusEnum, now: float) -> Rule | None:
+    """Move the task to ``target`` by the one rule allowing it; that rule (``None``: refused)."""
+    current = code_of(task)
+    rule = _RULE_FOR.get((current, target))
+    if rule is None:
+        logger.debug("no rule moves %r from %s to %s", task, current.name, target.name)
+        return None
+    _change(rule, task, now, target)
+    return rule
+
+
+def _change(rule: Rule, task: HasStatus, now: float, goal: TaskStatusEnum) -> None:
+    """The allowed move itself: the new status, then the stamp hooks."""
+    if not rule.same_status:
+        task.status = status_of(goal)
+    if rule.stamps_started:
+        task.time_submitted = int(now)
+    if rule.clears_ended:
+        task.time_completed = 0
+    if rule.stamps_ended and not (task.time_completed or 0) > 0:
+        task.time_completed = int(now)
 
 
 def require(rule: Rule, task: HasStatus, now: float, target: TaskStatusEnum | None = None) -> None:
@@ -139,32 +272,6 @@ def require(rule: Rule, task: HasStatus, now: float, target: TaskStatusEnum | No
             f"it is {code_of(task).name}, and {rule.name} moves only "
             f"{'/'.join(sorted(s.name for s in rule.sources))} to {goal.name}"
         )
-
-
-def finish(task: HasStatus, target: TaskStatusEnum, now: float) -> bool:
-    """End a task with ``target`` by whichever rule allows it.
-
-    A task completed (or failed) without having started passes through EXECUTING first,
-    so ``time_submitted`` is always set on a task that ran. Returns ``False`` when the task
-    is already terminal with another status.
-    """
-    current = code_of(task)
-    if current is target:
-        if target in TERMINAL and not (task.time_completed or 0) > 0:
-            task.time_completed = int(now)
-        return True
-    if target is S.SKIPPED:
-        return _move(SKIP, task, now, target, current)
-    if target is S.STOPPED:
-        return _move(STOP, task, now, target, current)
-    if target in (S.COMPLETED, S.FAILURE) and current in (S.NOT_STARTED, S.SUBMITTED):
-        _move(START, task, now, S.EXECUTING, current)
-        current = code_of(task)
-    if target is S.EXECUTING:
-        return _move(START, task, now, target, current) or _move(
-            RESTART, task, now, target, current
-        )
-    return _move(COMPLETE, task, now, target, current)
 
 
 def _target(rule: Rule, target: TaskStatusEnum | None) -> TaskStatusEnum:

@@ -1,17 +1,26 @@
-"""``ITask``: the base of every task, with completion propagation and the tree walks.
+"""The node types every task builds on: ``ITask``, the non-leaf node and the workflow instance.
 
 A workflow is one record holding every node; edges are ids (``root_dag``, ``next_dags``,
 ``parent_id``, ``parallel_child_task_list``). When a task ends, :meth:`ITask.on_complete`
 starts its first successor that is not SKIPPED, or, when there is none, notifies its
 parent, which completes in turn. FAILURE does not halt a workflow (0.2.6 semantics).
+Every status change is a rule of :mod:`dagger.core.transitions`, run with its hooks by
+:mod:`dagger.tasks._lifecycle`.
+
+The workflow instance is a non-leaf node, which is a task, and every task's hooks take the
+workflow instance: the three live here together so that no task module imports another
+that imports it back.
 """
 
 import logging
-from typing import TYPE_CHECKING, Any, Generic
+from typing import Any, Generic
 from uuid import UUID
 
 from dagger.core import transitions as tr
+from dagger.core.correlation import sync_index
+from dagger.core.persistence import persist
 from dagger.core.record import NOW, Record
+from dagger.core.records import CorrelatableMapValue
 from dagger.core.status import (
     KT,
     VT,
@@ -21,16 +30,13 @@ from dagger.core.status import (
     TaskType,
     status_of,
 )
-from dagger.tasks._support import now
-
-if TYPE_CHECKING:
-    from dagger.tasks._workflow import ITemplateDAGInstance
+from dagger.tasks import _lifecycle
+from dagger.tasks._support import UserCodeFailed, guarded, runtime
 
 logger = logging.getLogger("dagger.tasks")
 
 S = TaskStatusEnum
 _NOW: Any = NOW  # a per-instance timestamp default (the field type is the stored int)
-WAITING = (S.NOT_STARTED, S.SUBMITTED)
 
 
 class ITask(Record, Generic[KT, VT]):
@@ -109,26 +115,39 @@ class ITask(Record, Generic[KT, VT]):
         return [await self.get_correlatable_key_from_payload(payload)]
 
     # -- lifecycle ------------------------------------------------------------------------
-    async def start(self, workflow_instance: "ITemplateDAGInstance") -> bool | None:
-        """Begin the task: a finished task re-drives its successors; a new one starts waiting."""
-        if await self._forward_if_done(workflow_instance):
+    #: Whether ``reprocess_on_message`` makes an ended task run again when it is reached
+    #: (listeners: no, they take the next message instead).
+    _reruns_when_reached = True
+
+    async def start(
+        self, workflow_instance: "ITemplateDAGInstance", ignore_status: bool = False
+    ) -> bool | None:
+        """Begin the task; a task reached after it ended re-drives its successors instead.
+
+        Every task type starts here; what beginning means is its ``_begin``.
+        ``ignore_status`` is accepted for 0.2.6's executor signature: the state machine
+        decides what may run.
+        """
+        if await _lifecycle.redrive_if_done(
+            self, workflow_instance, honour_reprocess=self._reruns_when_reached
+        ):
             return None
-        if tr.code_of(self) in WAITING:
-            tr.apply(tr.START, self, now())
+        await self._begin(workflow_instance)
         return None
+
+    async def _begin(self, workflow_instance: "ITemplateDAGInstance") -> None:
+        """What starting means for this kind of task; by default it waits, EXECUTING."""
+        await _lifecycle.apply(tr.START, self, workflow_instance)
 
     async def notify(
         self, status: Any, workflow_instance: "ITemplateDAGInstance | None" = None
     ) -> None:
-        """A child ended with ``status``: complete this node with it (if it is still running)."""
+        """A child ended with ``status``: end this node with it (if it is still running)."""
         if workflow_instance is None or tr.is_terminal(self):
             return
         target = tr.as_status(status)
-        if tr.code_of(self) is target:
-            return
-        if tr.code_of(self) in WAITING:
-            tr.apply(tr.START, self, now())
-        await self.on_complete(workflow_instance, status=status_of(target))
+        if tr.code_of(self) is not target:
+            await self.on_complete(workflow_instance, status=status_of(target))
 
     async def on_complete(
         self,
@@ -143,7 +162,7 @@ class ITask(Record, Generic[KT, VT]):
         A task already terminal with another status keeps it.
         """
         target = tr.as_status(status)
-        if not tr.finish(self, target, now()):
+        if await _lifecycle.move(self, workflow_instance, target, iterate=iterate) is None:
             logger.warning(
                 "task %s (%s) is %s; not changing it to %s",
                 self.task_name,
@@ -151,23 +170,6 @@ class ITask(Record, Generic[KT, VT]):
                 tr.code_of(self).name,
                 target.name,
             )
-            return
-        if target in tr.TERMINAL and workflow_instance is not None:
-            await self._on_terminal(workflow_instance)
-        if not iterate or workflow_instance is None or target not in tr.TERMINAL:
-            return
-        if target is S.STOPPED:
-            return
-        for next_id in self.next_dags:
-            successor = workflow_instance.get_task(next_id)
-            if successor is None or tr.code_of(successor) is S.SKIPPED:
-                continue
-            await successor.start(workflow_instance)
-            return
-        if self.parent_id is not None:
-            parent = workflow_instance.get_task(self.parent_id)
-            if parent is not None and parent is not self:
-                await parent.notify(status_of(target), workflow_instance)
 
     async def get_remaining_tasks(
         self,
@@ -185,27 +187,113 @@ class ITask(Record, Generic[KT, VT]):
         collect_remaining(workflow_instance, next_dag_id, end_task_id, found)
         return found
 
-    # -- internals ------------------------------------------------------------------------
-    async def _forward_if_done(
-        self, workflow_instance: "ITemplateDAGInstance | None", honour_reprocess: bool = True
-    ) -> bool:
-        """Re-drive a finished task (its successors) instead of running it; ``True`` if so.
 
-        Only a terminal task is re-driven, so hot callers test ``tr.is_terminal`` first and
-        skip this call (and its coroutine) for the usual, unfinished task.
-        """
-        code = tr.code_of(self)
-        if code is S.STOPPED:
-            return True
-        if code in (S.COMPLETED, S.SKIPPED, S.FAILURE) and not (
-            honour_reprocess and self.reprocess_on_message
-        ):
-            await self.on_complete(workflow_instance, status=code)
-            return True
-        return False
+class INonLeafNodeTask(ITask[KT, VT]):
+    """A node with a chain of children starting at ``root_dag`` (a process, or the workflow)."""
 
-    async def _on_terminal(self, workflow_instance: "ITemplateDAGInstance") -> None:
-        """Release what the task holds in the runtime (triggers, index entries, monitors)."""
+    task_type: str = TaskType.SUB_DAG.value
+
+    async def execute(
+        self,
+        runtime_parameters: dict[str, Any],
+        workflow_instance: "ITemplateDAGInstance | None" = None,
+    ) -> None:
+        """Mark the node EXECUTING (stamping ``time_submitted``)."""
+        await _lifecycle.move(self, workflow_instance, S.EXECUTING)
+
+    async def _begin(self, workflow_instance: "ITemplateDAGInstance") -> None:
+        """Execute the node if new, then (re-)start its first child."""
+        if workflow_instance is None:
+            return
+        if tr.code_of(self) in tr.WAITING or self.reprocess_on_message:
+            try:
+                await guarded(
+                    self,
+                    "execute",
+                    self.execute(workflow_instance.runtime_parameters, workflow_instance),
+                )
+            except UserCodeFailed:
+                await self.on_complete(workflow_instance, status=S.FAILURE)
+                return
+        if tr.code_of(self) is not S.EXECUTING:
+            return
+        child = workflow_instance.get_task(self.root_dag)
+        if child is None:
+            # Nothing inside: the node is done at once rather than waiting forever.
+            await self.on_complete(workflow_instance)
+        else:
+            await child.start(workflow_instance)
+
+    async def stop(
+        self,
+        runtime_parameters: dict[str, Any],
+        workflow_instance: "ITemplateDAGInstance | None" = None,
+    ) -> None:
+        """Stop the node's unfinished tasks, then the node."""
+        if workflow_instance is None:
+            return
+        for task in await self.get_remaining_tasks(self.root_dag, workflow_instance):
+            await _lifecycle.stop_task(task, runtime_parameters, workflow_instance)
+        await _lifecycle.apply(tr.STOP, self, workflow_instance)
+
+
+class ITemplateDAGInstance(INonLeafNodeTask[KT, VT]):
+    """A workflow instance: its processes, tasks and monitors live in ``tasks`` by id.
+
+    ``runtime_parameters`` is one dict shared by every task of the workflow; tasks read
+    and change it, and changes are saved with the workflow.
+    """
+
+    template_name: str | None = None
+    partition_key_lookup: str | None = None
+    task_type: str = TaskType.ROOT.value
+    tasks: dict[UUID, ITask[Any, Any]] = {}
+    sensor_tasks_to_correletable_map: dict[UUID, CorrelatableMapValue] = {}
+    runtime_parameters: dict[str, Any] = {}
+    update_count: int = 0
+
+    def add_task(self, task: ITask[Any, Any]) -> None:
+        """Add (or replace) a node of the workflow."""
+        self.tasks[task.id] = task
+
+    def get_task(self, id: Any) -> ITask[Any, Any] | None:
+        """The node with this id (the workflow itself for its own id; ``None`` if unknown)."""
+        if not id:
+            return None
+        if not isinstance(id, UUID):
+            try:
+                id = UUID(str(id))
+            except ValueError:
+                return None
+        if id == self.id:
+            return self
+        return self.tasks.get(id)
+
+    async def _update_global_runtime_parameters(self) -> None:
+        """Re-index the listeners whose correlating runtime parameter changed."""
+        await sync_index(runtime(), self)
+
+    async def stop(
+        self,
+        runtime_parameters: dict[str, Any] | None = None,
+        workflow_instance: "ITemplateDAGInstance[Any, Any] | None" = None,
+    ) -> None:
+        """Stop the workflow: every unfinished task (composite children and monitors too)
+        becomes STOPPED, running ones get their ``stop`` hook first; the workflow is then
+        STOPPED, cleaned up and saved. A workflow already ended is left alone."""
+        if tr.is_terminal(self):
+            return
+        params = self.runtime_parameters if runtime_parameters is None else runtime_parameters
+        for task in self._stop_order():
+            await _lifecycle.stop_task(task, params, self)
+        await _lifecycle.apply(tr.STOP, self, self)  # releases what the workflow holds
+        await persist(runtime(), self)
+
+    def _stop_order(self) -> list[ITask[Any, Any]]:
+        ordered: list[ITask[Any, Any]] = []
+        collect_remaining(self, self.root_dag, None, ordered)
+        seen = {id(t) for t in ordered}
+        return ordered + [t for t in self.tasks.values() if id(t) not in seen]
 
 
 def collect_remaining(
@@ -236,21 +324,6 @@ def collect_remaining(
     return any(collect_remaining(workflow, n, end_id, out, seen) for n in list(node.next_dags))
 
 
-async def stop_task(
-    task: ITask[Any, Any], runtime_parameters: dict[str, Any], workflow: "ITemplateDAGInstance"
-) -> None:
-    """Stop one task: its ``stop`` hook if it is running, then STOPPED and its resources freed."""
-    if tr.is_terminal(task):
-        return
-    if tr.code_of(task) is S.EXECUTING:
-        try:
-            await task.stop(runtime_parameters, workflow)
-        except Exception:
-            logger.exception("stop hook of task %s (%s) raised", task.task_name, task.id)
-    if not tr.is_terminal(task) and tr.apply(tr.STOP, task, now()):
-        await task._on_terminal(workflow)
-
-
 def outcome_of(task: ITask[Any, Any]) -> TaskStatusEnum:
     """How a task that ran ends: the terminal status it set on itself, else COMPLETED."""
     code = tr.code_of(task)
@@ -272,4 +345,5 @@ def ancestors(task: ITask[Any, Any], workflow: "ITemplateDAGInstance") -> list[I
     return found
 
 
-ITask.__module__ = "dagger.tasks.task"
+for _cls in (ITask, INonLeafNodeTask, ITemplateDAGInstance):
+    _cls.__module__ = "dagger.tasks.task"

@@ -7,20 +7,15 @@ completes as soon as one child has ended. Children are started one after the oth
 so an early finisher cannot run the composite's successors before its siblings start.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from dagger.core import transitions as tr
 from dagger.core.status import KT, VT, TaskOperator, TaskStatusEnum, TaskType
-from dagger.tasks._base import WAITING, ITask, stop_task
-from dagger.tasks._support import now
-
-if TYPE_CHECKING:
-    from dagger.tasks._workflow import ITemplateDAGInstance
+from dagger.tasks import _lifecycle
+from dagger.tasks._base import ITask, ITemplateDAGInstance
 
 S = TaskStatusEnum
-# Composites whose children are being started: their join waits until all have started.
-_STARTING: set[int] = set()
 
 
 class ParallelCompositeTask(ITask[KT, VT]):
@@ -30,6 +25,9 @@ class ParallelCompositeTask(ITask[KT, VT]):
     parallel_child_task_list: list[UUID] = []
     operator_type: str = TaskOperator.JOIN_ALL.value
     process_name: str | None = None
+    #: While ``True`` the composite is starting its children, and a child that ends at once
+    #: does not make it evaluate its join (its siblings have not started yet). Not a field.
+    _starting_children = False
 
     def children(self, workflow_instance: "ITemplateDAGInstance") -> list[ITask[Any, Any]]:
         """The child tasks, in order (ids missing from the workflow are left out)."""
@@ -42,33 +40,29 @@ class ParallelCompositeTask(ITask[KT, VT]):
         workflow_instance: "ITemplateDAGInstance | None" = None,
     ) -> None:
         """Mark the composite EXECUTING."""
-        tr.finish(self, S.EXECUTING, now())
+        await _lifecycle.move(self, workflow_instance, S.EXECUTING)
 
-    async def start(self, workflow_instance: "ITemplateDAGInstance") -> bool | None:
+    async def _begin(self, workflow_instance: "ITemplateDAGInstance") -> None:
         """Start every child, then complete if the operator is already satisfied."""
-        if await self._forward_if_done(workflow_instance):
-            return None
         if workflow_instance is None:
-            return None
+            return
         if tr.code_of(self) is not S.EXECUTING:
             await self.execute(workflow_instance.runtime_parameters, workflow_instance)
-        _STARTING.add(id(self))
+        self._starting_children = True
         try:
             for child in self.children(workflow_instance):
                 await child.start(workflow_instance)
         finally:
-            _STARTING.discard(id(self))
+            self._starting_children = False
         await self._join(workflow_instance)
-        return None
 
     async def notify(
         self, status: Any, workflow_instance: "ITemplateDAGInstance | None" = None
     ) -> None:
         """A child ended: complete the composite when its operator is satisfied."""
-        if workflow_instance is None or id(self) in _STARTING or tr.is_terminal(self):
+        if workflow_instance is None or self._starting_children or tr.is_terminal(self):
             return
-        if tr.code_of(self) in WAITING:
-            tr.apply(tr.START, self, now())
+        await _lifecycle.apply(tr.START, self, workflow_instance)  # refused once it runs
         await self._join(workflow_instance)
 
     async def stop(
@@ -80,9 +74,8 @@ class ParallelCompositeTask(ITask[KT, VT]):
         if workflow_instance is None:
             return
         for child in self.children(workflow_instance):
-            await stop_task(child, runtime_parameters, workflow_instance)
-        if tr.apply(tr.STOP, self, now()):
-            await self._on_terminal(workflow_instance)
+            await _lifecycle.stop_task(child, runtime_parameters, workflow_instance)
+        await _lifecycle.apply(tr.STOP, self, workflow_instance)
 
     def _join_outcome(self, workflow_instance: "ITemplateDAGInstance") -> TaskStatusEnum | None:
         codes = [tr.code_of(c) for c in self.children(workflow_instance)]

@@ -1,16 +1,14 @@
 """Decision tasks: choose one branch among ``next_dags``; the others are SKIPPED."""
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from dagger.core import transitions as tr
 from dagger.core.status import KT, VT, TaskStatusEnum
-from dagger.tasks._base import ITask
-from dagger.tasks._support import UserCodeFailed, guarded, now
-
-if TYPE_CHECKING:
-    from dagger.tasks._workflow import ITemplateDAGInstance
+from dagger.tasks import _lifecycle
+from dagger.tasks._base import ITask, ITemplateDAGInstance
+from dagger.tasks._support import UserCodeFailed, guarded
 
 logger = logging.getLogger("dagger.tasks")
 
@@ -26,13 +24,11 @@ class DecisionTask(ITask[KT, VT]):
         """The id of the branch to follow (default: the first in ``next_dags``)."""
         return self.next_dags[0] if self.next_dags else None
 
-    async def start(self, workflow_instance: "ITemplateDAGInstance") -> bool | None:
+    async def _begin(self, workflow_instance: "ITemplateDAGInstance") -> None:
         """Evaluate, skip the branches not chosen, then follow the chosen one."""
-        if await self._forward_if_done(workflow_instance):
-            return None
         if workflow_instance is None:
-            return None
-        tr.finish(self, TaskStatusEnum.EXECUTING, now())
+            return
+        await _lifecycle.move(self, workflow_instance, TaskStatusEnum.EXECUTING)
         outcome = TaskStatusEnum.COMPLETED
         try:
             chosen = await guarded(
@@ -58,7 +54,6 @@ class DecisionTask(ITask[KT, VT]):
                     workflow_instance, status=TaskStatusEnum.SKIPPED, iterate=False
                 )
         await self.on_complete(workflow_instance, status=outcome)
-        return None
 
     async def execute(
         self,

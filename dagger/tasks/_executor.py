@@ -1,17 +1,14 @@
 """Executor tasks: work that runs inline when the task is reached."""
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from dagger.core import _idempotency
-from dagger.core import transitions as tr
 from dagger.core.status import KT, VT, TaskStatusEnum
-from dagger.tasks._base import ITask, outcome_of
-from dagger.tasks._support import UserCodeFailed, guarded, now
-
-if TYPE_CHECKING:
-    from dagger.tasks._workflow import ITemplateDAGInstance
+from dagger.tasks import _lifecycle
+from dagger.tasks._base import ITask, ITemplateDAGInstance, outcome_of
+from dagger.tasks._support import UserCodeFailed, guarded
 
 
 class ExecutorTask(ITask[KT, VT]):
@@ -22,19 +19,13 @@ class ExecutorTask(ITask[KT, VT]):
     moves on (a FAILURE does not halt it).
     """
 
-    async def start(
-        self, workflow_instance: "ITemplateDAGInstance", ignore_status: bool = False
-    ) -> bool | None:
-        """Run ``execute`` and complete (a finished task re-drives its successors instead)."""
-        if tr.is_terminal(self) and await self._forward_if_done(workflow_instance):
-            return None
-        if workflow_instance is None:
-            return None
-        await self._run_execute(workflow_instance)
-        return None
+    async def _begin(self, workflow_instance: "ITemplateDAGInstance") -> None:
+        """Run ``execute``, then complete."""
+        if workflow_instance is not None:
+            await self._run_execute(workflow_instance)
 
     async def _run_execute(self, workflow_instance: "ITemplateDAGInstance") -> None:
-        tr.finish(self, TaskStatusEnum.EXECUTING, now())
+        await _lifecycle.move(self, workflow_instance, TaskStatusEnum.EXECUTING)
         try:
             # Only execute runs in the scope: what the completion drives next does not.
             with self._execute_scope(workflow_instance):

@@ -1,4 +1,4 @@
-"""Listener tasks (sensors) and ``KafkaAgent``, which feeds them messages.
+"""Listener tasks (sensors); ``dagger.engine._kafka_agent.KafkaAgent`` feeds them messages.
 
 A listener waits, EXECUTING, until a message correlated with it arrives: the engine looks
 the message's key values up in the correlation index and calls ``on_message``; the task
@@ -6,17 +6,13 @@ completes when ``on_message`` returns ``True`` (see ``dagger.engine.operations``
 """
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
-from dagger.core import transitions as tr
-from dagger.core.correlation import sync_task, unindex_task, wants_index
+from dagger.core.correlation import sync_task
 from dagger.core.status import KT, VT
-from dagger.tasks._base import WAITING, ITask
-from dagger.tasks._support import now, runtime
-
-if TYPE_CHECKING:
-    from dagger.tasks._workflow import ITemplateDAGInstance
+from dagger.tasks._base import ITask, ITemplateDAGInstance
+from dagger.tasks._support import runtime
 
 logger = logging.getLogger("dagger.tasks")
 
@@ -28,14 +24,10 @@ class SensorTask(ITask[KT, VT]):
     """
 
     match_only_one: bool = False
-
-    async def start(self, workflow_instance: "ITemplateDAGInstance") -> bool | None:
-        """Start waiting for a message (a finished listener re-drives its successors)."""
-        if await self._forward_if_done(workflow_instance, honour_reprocess=False):
-            return None
-        if tr.code_of(self) in WAITING:
-            tr.apply(tr.START, self, now())
-        return None
+    # Starting a listener makes it wait for a message (ITask._begin). Reached again after
+    # it ended, it re-drives its successors even with reprocess_on_message: that flag has
+    # it take further messages, not begin again.
+    _reruns_when_reached = False
 
     async def _update_correletable_key(self, workflow_instance: "ITemplateDAGInstance") -> None:
         """Re-index this task if the runtime parameter it is correlated by changed."""
@@ -63,10 +55,6 @@ class SensorTask(ITask[KT, VT]):
             self.task_name,
         )
         return False
-
-    async def _on_terminal(self, workflow_instance: "ITemplateDAGInstance") -> None:
-        if self.id in workflow_instance.sensor_tasks_to_correletable_map and not wants_index(self):
-            await unindex_task(runtime(), workflow_instance, self)
 
 
 class KafkaListenerTask(SensorTask[KT, VT]):

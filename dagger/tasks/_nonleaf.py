@@ -1,76 +1,21 @@
-"""Non-leaf nodes (processes) and the monitors a process sets up when it starts."""
+"""Processes (the non-leaf nodes inside a workflow) and the monitors they set up."""
 
 import logging
 import math
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from dagger.core import transitions as tr
 from dagger.core.records import Trigger
-from dagger.core.status import COMPLETE_BY_KEY, KT, VT, TaskStatusEnum, TaskType
-from dagger.tasks._base import ITask, stop_task
-from dagger.tasks._support import UserCodeFailed, guarded, now, runtime
+from dagger.core.status import COMPLETE_BY_KEY, KT, VT, TaskStatusEnum
+from dagger.tasks import _lifecycle
+from dagger.tasks._base import INonLeafNodeTask, ITemplateDAGInstance
+from dagger.tasks._support import now, runtime
 from dagger.tasks._timers import MonitoringTask, SkipOnMaxDurationTask
-
-if TYPE_CHECKING:
-    from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.tasks")
 S = TaskStatusEnum
-
-
-class INonLeafNodeTask(ITask[KT, VT]):
-    """A node with a chain of children starting at ``root_dag`` (a process, or the workflow)."""
-
-    task_type: str = TaskType.SUB_DAG.value
-
-    async def execute(
-        self,
-        runtime_parameters: dict[str, Any],
-        workflow_instance: "ITemplateDAGInstance | None" = None,
-    ) -> None:
-        """Mark the node EXECUTING (stamping ``time_submitted``)."""
-        tr.finish(self, S.EXECUTING, now())
-
-    async def start(self, workflow_instance: "ITemplateDAGInstance") -> bool | None:
-        """Execute the node if new, then (re-)start its first child."""
-        if tr.is_terminal(self) and await self._forward_if_done(workflow_instance):
-            return None
-        if workflow_instance is None:
-            return None
-        if tr.code_of(self) in (S.NOT_STARTED, S.SUBMITTED) or self.reprocess_on_message:
-            try:
-                await guarded(
-                    self,
-                    "execute",
-                    self.execute(workflow_instance.runtime_parameters, workflow_instance),
-                )
-            except UserCodeFailed:
-                await self.on_complete(workflow_instance, status=S.FAILURE)
-                return None
-        if tr.code_of(self) is not S.EXECUTING:
-            return None
-        child = workflow_instance.get_task(self.root_dag)
-        if child is None:
-            # Nothing inside: the node is done at once rather than waiting forever.
-            await self.on_complete(workflow_instance)
-        else:
-            await child.start(workflow_instance)
-        return None
-
-    async def stop(
-        self,
-        runtime_parameters: dict[str, Any],
-        workflow_instance: "ITemplateDAGInstance | None" = None,
-    ) -> None:
-        """Stop the node's unfinished tasks, then the node."""
-        if workflow_instance is None:
-            return
-        for task in await self.get_remaining_tasks(self.root_dag, workflow_instance):
-            await stop_task(task, runtime_parameters, workflow_instance)
-        if tr.apply(tr.STOP, self, now()):
-            await self._on_terminal(workflow_instance)
 
 
 class IMonitoredTask:
@@ -120,20 +65,6 @@ class DefaultProcessTemplateDAGInstance(IProcessTemplateDAGInstance[str, str]):
         self.max_run_duration_monitor_task_id = monitor.id
         return await _install_monitor(monitor, wokflow_instance)
 
-    def _monitor_ids(self) -> list[UUID]:
-        return [m for m in (self.max_run_duration_monitor_task_id,) if m is not None]
-
-    async def _on_terminal(self, workflow_instance: "ITemplateDAGInstance") -> None:
-        # The process ended first: its monitors have nothing left to watch.
-        for monitor_id in self._monitor_ids():
-            monitor = workflow_instance.get_task(monitor_id)
-            if monitor is None or tr.is_terminal(monitor):
-                continue
-            if tr.code_of(self) is S.STOPPED:
-                await stop_task(monitor, workflow_instance.runtime_parameters, workflow_instance)
-            else:
-                await monitor.on_complete(workflow_instance)
-
     async def on_message(
         self, runtime_parameters: dict[str, Any], *args: Any, **kwargs: Any
     ) -> bool:
@@ -181,9 +112,6 @@ class MonitoredProcessTemplateDAGInstance(DefaultProcessTemplateDAGInstance, IMo
         self.monitoring_task_id = monitor.id
         return await _install_monitor(monitor, workflow_instance)
 
-    def _monitor_ids(self) -> list[UUID]:
-        return [m for m in (self.monitoring_task_id, self.max_run_duration_monitor_task_id) if m]
-
 
 async def _install_monitor(
     monitor: MonitoringTask[Any, Any], workflow: "ITemplateDAGInstance"
@@ -193,17 +121,16 @@ async def _install_monitor(
     A monitor has no parent and no successors, so ending it never moves the workflow.
     """
     existing = workflow.get_task(monitor.id)
-    if existing is not None and not tr.is_terminal(existing):
-        return existing  # type: ignore[return-value]
+    if isinstance(existing, MonitoringTask) and not tr.is_terminal(existing):
+        return existing
     monitor.time_created = int(now())
-    tr.apply(tr.START, monitor, now())
+    await _lifecycle.apply(tr.START, monitor, workflow)
     workflow.add_task(monitor)
     await runtime().save_trigger(Trigger(monitor.time_to_execute, monitor.id, workflow.id))
     return monitor
 
 
 for _cls in (
-    INonLeafNodeTask,
     IMonitoredTask,
     IProcessTemplateDAGInstance,
     DefaultProcessTemplateDAGInstance,

@@ -2,14 +2,12 @@
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from dagger.tasks._base import ITemplateDAGInstance
 from dagger.tasks._executor import ExecutorTask
 from dagger.tasks._support import runtime
-
-if TYPE_CHECKING:
-    from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.tasks")
 

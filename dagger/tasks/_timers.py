@@ -8,18 +8,16 @@ is already due when reached, otherwise when the runtime fires its stored trigger
 
 import logging
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from dagger.core import transitions as tr
 from dagger.core.records import Trigger
 from dagger.core.status import KT, VT, TaskStatusEnum
-from dagger.tasks._base import WAITING, ITask
+from dagger.tasks import _lifecycle
+from dagger.tasks._base import ITask, ITemplateDAGInstance
 from dagger.tasks._executor import ExecutorTask
 from dagger.tasks._support import UserCodeFailed, guarded, now, runtime
-
-if TYPE_CHECKING:
-    from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.tasks")
 
@@ -32,36 +30,20 @@ class TriggerTask(ExecutorTask[KT, VT]):
     def _is_due(self, at: float) -> bool:
         return self.time_to_execute is None or self.time_to_execute <= at
 
-    async def start(
-        self, workflow_instance: "ITemplateDAGInstance", ignore_status: bool = True
-    ) -> bool | None:
-        """Start waiting; run ``execute`` and complete once the time has come."""
-        if await self._forward_if_done(workflow_instance):
-            return None
-        if tr.code_of(self) in WAITING:
-            tr.apply(tr.START, self, now())
-        if workflow_instance is None:
-            return None
-        if not self._is_due(now()):
+    async def _begin(self, workflow_instance: "ITemplateDAGInstance") -> None:
+        """Start waiting (the timer starts it again when its time comes), then ``_on_time``."""
+        await _lifecycle.apply(tr.START, self, workflow_instance)  # refused once it waits
+        if workflow_instance is not None:
+            await self._on_time(workflow_instance, now())
+
+    async def _on_time(self, workflow_instance: "ITemplateDAGInstance", at: float) -> None:
+        """Run ``execute`` and complete, if the time has come."""
+        if not self._is_due(at):
             logger.debug(
                 "task %s waits for its trigger at %s", self.task_name, self.time_to_execute
             )
-            return None
+            return
         await self._run_execute(workflow_instance)
-        return None
-
-    async def on_complete(
-        self,
-        workflow_instance: "ITemplateDAGInstance | None",
-        status: Any = None,
-        iterate: bool = True,
-    ) -> None:
-        """End with ``status`` (kept as given, FAILURE included) and drop the stored trigger."""
-        await super().on_complete(workflow_instance, status, iterate)
-
-    async def _on_terminal(self, workflow_instance: "ITemplateDAGInstance") -> None:
-        if self.time_to_execute is not None:
-            await runtime().remove_trigger(workflow_instance.id, self.id)
 
 
 class IntervalTask(TriggerTask[KT, VT]):
@@ -75,20 +57,18 @@ class IntervalTask(TriggerTask[KT, VT]):
         """One periodic run; return ``True`` when the task is done (default: at once)."""
         return True
 
-    async def start(  # type: ignore[override]
+    async def start(
         self, workflow_instance: "ITemplateDAGInstance", ignore_status: bool = True
     ) -> bool:
-        """Run one interval if due; return ``True`` when the task has finished."""
-        if await self._forward_if_done(workflow_instance):
-            return True
-        if tr.code_of(self) in WAITING:
-            tr.apply(tr.START, self, now())
-        if workflow_instance is None:
-            return False
-        at = now()
+        """Run one interval if due; return ``True`` when the task has ended."""
+        await super().start(workflow_instance, ignore_status)
+        return tr.is_terminal(self)
+
+    async def _on_time(self, workflow_instance: "ITemplateDAGInstance", at: float) -> None:
+        """When due, run one interval, and ``execute`` once it is done (or forced)."""
         forced = self.time_to_force_complete is not None and self.time_to_force_complete <= at
         if not forced and not self._is_due(at):
-            return False
+            return
         try:
             finished = await guarded(
                 self,
@@ -97,13 +77,12 @@ class IntervalTask(TriggerTask[KT, VT]):
             )
         except UserCodeFailed:
             await self.on_complete(workflow_instance, status=TaskStatusEnum.FAILURE)
-            return True
+            return
         if finished or forced:
             # Runs even when a reschedule moved time_to_execute ahead (0.2.6 stalled here).
             await self._run_execute(workflow_instance)
-            return True
+            return
         await self._reschedule(workflow_instance, at)
-        return False
 
     async def _reschedule(self, workflow_instance: "ITemplateDAGInstance", at: float) -> None:
         candidates: list[float] = []

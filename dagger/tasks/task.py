@@ -2,7 +2,7 @@
 
 The classes live in small private modules beside this one (``_base``, ``_executor``,
 ``_timers``, ``_listener``, ``_decision``, ``_composite``, ``_nonleaf``, ``_workflow``,
-``_system``, ``_records``) and the statuses in ``dagger.core.status``; import them from
+``_system``) and the statuses in ``dagger.core.status``; import them from
 here, as in 0.2.6. Their type tags (``dagger.tasks.task.<Class>``) name this module.
 """
 
@@ -30,7 +30,7 @@ from dagger.core.status import (
     TaskType,
 )
 from dagger.engine._kafka_agent import KafkaAgent
-from dagger.tasks._base import ITask
+from dagger.tasks._base import INonLeafNodeTask, ITask, ITemplateDAGInstance
 from dagger.tasks._composite import ParallelCompositeTask
 from dagger.tasks._decision import DecisionTask
 from dagger.tasks._executor import ExecutorTask, KafkaCommandTask
@@ -38,7 +38,6 @@ from dagger.tasks._listener import KafkaListenerTask, SensorTask
 from dagger.tasks._nonleaf import (
     DefaultProcessTemplateDAGInstance,
     IMonitoredTask,
-    INonLeafNodeTask,
     IProcessTemplateDAGInstance,
     MonitoredProcessTemplateDAGInstance,
 )
@@ -50,7 +49,7 @@ from dagger.tasks._timers import (
     SkipOnMaxDurationTask,
     TriggerTask,
 )
-from dagger.tasks._workflow import DefaultTemplateDAGInstance, ITemplateDAGInstance
+from dagger.tasks._workflow import DefaultTemplateDAGInstance
 
 __all__ = [
     "COMPLETE_BY_KEY",
