@@ -4,25 +4,26 @@ Both decode messages themselves (their topics are consumed raw), so a message th
 decoded, has the wrong shape, or makes user code raise is dead-lettered and logged once with
 its topic, partition and offset (:mod:`dagger.runtime._dead_letter`): it never stops the
 agent. A listener message that matches no waiting task is normal and logged at DEBUG only.
+
+The agents are handed an :class:`~dagger.runtime._context.AgentContext` by the engine that
+registers them; they never look the engine up.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dagger.core.validation import RecordDecodeError, validate_workflow
 from dagger.engine import operations
 from dagger.engine._dispatch import deliver_listener_message
+from dagger.runtime._context import AgentContext
 from dagger.runtime._dead_letter import origin
 from dagger.runtime._locks import LockedSession
 from dagger.runtime._runtime import home_partition
 from dagger.tasks._base import ITask
 from dagger.tasks._workflow import ITemplateDAGInstance
-
-if TYPE_CHECKING:
-    from dagger.service.services import Dagger
 
 logger = logging.getLogger("dagger.agents")
 
@@ -33,9 +34,9 @@ def where(message: Any) -> str:
 
 
 async def _dead_letter(
-    engine: Dagger, message: Any, reason: str, error: BaseException | None = None
+    ctx: AgentContext, message: Any, reason: str, error: BaseException | None = None
 ) -> None:
-    await engine.dead_letters.reject(message, reason, error)
+    await ctx.dead_letters.reject(message, reason, error)
 
 
 def _describe(exc: BaseException) -> str:
@@ -62,50 +63,48 @@ def decode_workflow(value: Any) -> ITemplateDAGInstance[Any, Any]:
     return workflow
 
 
-async def handle_task_message(engine: Dagger, message: Any) -> bool:
+async def handle_task_message(ctx: AgentContext, message: Any) -> bool:
     """Store (and start, if SUBMITTED) the workflow carried by one ``tasks_topic`` message."""
     try:
         workflow = decode_workflow(message.value)
     except Exception as exc:
         reason = f"not a workflow the engine accepts: {_describe(exc)}"
-        await _dead_letter(engine, message, reason, exc)
+        await _dead_letter(ctx, message, reason, exc)
         return False
-    runtime = engine.runtime
+    runtime = ctx.runtime
     token = home_partition.set(message.partition)
     try:
-        async with LockedSession(runtime, engine.locks) as session:
+        async with LockedSession(runtime, ctx.locks) as session:
             await session.hold(workflow.id)
             await operations.store_and_create(session, workflow)
         return True
     except Exception as exc:
         reason = f"storing or starting workflow {workflow.id} failed: {_describe(exc)}"
-        await _dead_letter(engine, message, reason, exc)
+        await _dead_letter(ctx, message, reason, exc)
         return False
     finally:
         home_partition.reset(token)
 
 
-def tasks_agent(engine: Dagger) -> Callable[[Any], Any]:
+def tasks_agent(ctx: AgentContext) -> Callable[[Any], Any]:
     """The body of the ``tasks_topic`` agent."""
 
     async def process_tasks(stream: Any) -> None:
         async for event in stream.events():
-            await handle_task_message(engine, event.message)
+            await handle_task_message(ctx, event.message)
 
     return process_tasks
 
 
-def decode_listener_payload(engine: Dagger, topic_name: str, message: Any) -> Any:
+def decode_listener_payload(ctx: AgentContext, topic_name: str, message: Any) -> Any:
     """Decode a listener message with the key/value types of the topic the user declared."""
-    topic = engine.topics.get(topic_name)
+    topic = ctx.topics.get(topic_name)
     value_type = getattr(topic, "value_type", None)
     serializer = getattr(topic, "value_serializer", None)
-    return engine.faust_app.serializers.loads_value(
-        value_type, message.value, serializer=serializer
-    )
+    return ctx.serializers.loads_value(value_type, message.value, serializer=serializer)
 
 
-async def handle_listener_message(engine: Dagger, topic_name: str, message: Any) -> int:
+async def handle_listener_message(ctx: AgentContext, topic_name: str, message: Any) -> int:
     """Deliver one listener-topic message to every listener task correlated with it.
 
     Returns how many tasks ran ``on_message``. A message that cannot be decoded, that no
@@ -113,30 +112,30 @@ async def handle_listener_message(engine: Dagger, topic_name: str, message: Any)
     raised for a task (the task is FAILURE, as without a dead-letter topic) is dead-lettered.
     """
     try:
-        payload = decode_listener_payload(engine, topic_name, message)
+        payload = decode_listener_payload(ctx, topic_name, message)
     except Exception as exc:
-        await _dead_letter(engine, message, _undecodable(exc), exc)
+        await _dead_letter(ctx, message, _undecodable(exc), exc)
         return 0
-    listener_types = list(engine.listeners.get(topic_name, ()))
+    listener_types = list(ctx.listeners.get(topic_name, ()))
     try:
-        async with LockedSession(engine.runtime, engine.locks) as session:
+        async with LockedSession(ctx.runtime, ctx.locks) as session:
             delivery = await deliver_listener_message(session, topic_name, listener_types, payload)
     except Exception as exc:
-        await _dead_letter(engine, message, f"delivering it failed: {_describe(exc)}", exc)
+        await _dead_letter(ctx, message, f"delivering it failed: {_describe(exc)}", exc)
         return 0
     if delivery.problems:
-        await _dead_letter(engine, message, "; ".join(delivery.problems), delivery.error)
+        await _dead_letter(ctx, message, "; ".join(delivery.problems), delivery.error)
     elif delivery.matched == 0:
         logger.debug("message %s matched no waiting listener task", where(message))
     return delivery.processed
 
 
-def listener_agent(engine: Dagger, topic_name: str) -> Callable[[Any], Any]:
+def listener_agent(ctx: AgentContext, topic_name: str) -> Callable[[Any], Any]:
     """The body of the agent consuming one listener topic for every listener type on it."""
 
     async def process_listener_messages(stream: Any) -> None:
         async for event in stream.events():
-            await handle_listener_message(engine, topic_name, event.message)
+            await handle_listener_message(ctx, topic_name, event.message)
 
     process_listener_messages.__name__ = f"listener_{topic_name}"
     return process_listener_messages

@@ -22,10 +22,11 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
+from dagger.core.correlation import unindex_all
 from dagger.core.ports import WorkflowNode, WorkflowRuntime
 from dagger.core.records import Trigger
 from dagger.core.transitions import is_terminal
@@ -113,6 +114,12 @@ class FaustRuntime(WorkflowRuntime):
     def now(self) -> float:
         """Wall-clock time, epoch seconds."""
         return self._clock()
+
+    def watch_triggers(self, on_saved: TriggerHook, on_removed: Callable[[str, str], None]) -> None:
+        """Tell ``on_saved`` about each trigger stored from now on and ``on_removed`` about
+        each one removed (the timer service's scheduler, built after the runtime)."""
+        self._on_trigger = on_saved
+        self._on_trigger_removed = on_removed
 
     # -- partitions -------------------------------------------------------------------
     def owns(self, partition: int) -> bool:
@@ -235,12 +242,9 @@ class FaustRuntime(WorkflowRuntime):
             self.triggers.delete(key, home)
             if self._on_trigger_removed is not None:
                 self._on_trigger_removed(wid, key.split("/", 1)[1])
-        for task_id, entry in list(workflow.sensor_tasks_to_correletable_map.items()):
-            task = workflow.tasks.get(task_id)
-            topic = str(getattr(task, "topic", None) or "")
-            self.index.remove(
-                str(entry.correlatable_key_attr_value), topic, workflow.id, task_id, home
-            )
+        # The core's rule: every entry the workflow records is removed (from its home,
+        # known and owned here), and the workflow no longer records them.
+        await unindex_all(self, workflow)
         self.kv.delete(wid, home)
         self._homes.pop(wid, None)
 
@@ -326,6 +330,6 @@ class FaustRuntime(WorkflowRuntime):
         await self._forward(key, workflow)
 
     # -- listing (web) ----------------------------------------------------------------
-    def iter_workflows(self) -> Any:
+    def iter_workflows(self) -> Iterator[tuple[int, str, bytes]]:
         """Yield ``(partition, workflow_id, raw bytes)`` of every locally owned workflow."""
         return self.kv.items()

@@ -26,7 +26,9 @@ logger = logging.getLogger("dagger.timers")
 
 #: ``(workflow_id, task_id)`` as strings.
 TriggerKey = tuple[str, str]
-Fire = Callable[[int, str, str, float], Awaitable[None]]
+#: Fires ``(partition, workflow_id, task_id, due)``; returns when to look at the trigger
+#: again (``None``: not again).
+Fire = Callable[[int, str, str, float], Awaitable[float | None]]
 
 
 class TriggerFailed(Exception):
@@ -114,7 +116,8 @@ class TriggerScheduler:
     async def fire_due(self) -> int:
         """Fire every trigger due now, earliest first; return how many were fired.
 
-        A failure is logged and the trigger queued again after its backoff; a success
+        A trigger ``fire`` asks to see again is queued at the time it returned. A failure
+        is logged and the trigger queued again after its backoff; a success
         clears the backoff. Either way the other due triggers are fired.
         """
         count = 0
@@ -123,12 +126,16 @@ class TriggerScheduler:
             self.max_lateness = max(self.max_lateness, lateness)
             key = (workflow_id, task_id)
             try:
-                await self._fire(partition, workflow_id, task_id, due)
+                again = await self._fire(partition, workflow_id, task_id, due)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 self._failed(partition, key, exc)
             else:
+                if again is not None:
+                    # Queued before the backoff is cleared: a retry stays no earlier than
+                    # its backoff allows.
+                    self.push(partition, workflow_id, task_id, again)
                 failures = self.backoff.succeeded(key)
                 if failures:
                     logger.info(

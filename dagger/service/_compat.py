@@ -1,6 +1,8 @@
 """0.2.6's engine methods that user, task and template code may still call.
 
 They keep their names and signatures and delegate to the runtime and the core operations.
+:class:`CurrentAppTopics` keeps 0.2.6's class-level ``Dagger.topics`` readable while each
+engine has its own registry.
 """
 
 from __future__ import annotations
@@ -13,12 +15,33 @@ from uuid import UUID
 
 from dagger.core.correlation import current_value, sync_task, topic_of, unindex_task
 from dagger.core.records import CorreletableKeyTasks
+from dagger.core.transitions import is_terminal
 from dagger.engine import operations
 from dagger.tasks._system import SystemTimerTask
 from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.service")
 _TIMER_ID = UUID(int=1)
+
+
+class CurrentAppTopics:
+    """``Dagger.topics``: the topic registry (name -> faust topic) of an engine.
+
+    Each engine has its own dict. Read on an engine (``engine.topics``) it is that engine's;
+    read on the class (``Dagger.topics``, 0.2.6's class-level dict) it is the current
+    engine's (``Dagger.app``), or an empty dict when there is none yet.
+    """
+
+    def __get__(self, engine: Any, owner: Any = None) -> dict[str, Any]:
+        if engine is None:
+            engine = getattr(owner, "app", None)
+            if engine is None:
+                return {}
+        topics: dict[str, Any] = engine.__dict__.setdefault("_topics", {})
+        return topics
+
+    def __set__(self, engine: Any, topics: dict[str, Any]) -> None:
+        engine.__dict__["_topics"] = topics
 
 
 class DaggerCompat:
@@ -140,7 +163,7 @@ class DaggerCompat:
             workflow = await self.runtime.load_workflow(workflow_id)
             if workflow is None:
                 continue
-            if not get_completed and workflow.status.code in ("COMPLETED", "STOPPED"):
+            if not get_completed and is_terminal(workflow):
                 continue
             task = workflow.get_task(task_id)
             if task is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import time
@@ -14,18 +13,15 @@ import mode
 from dagger.core import context
 from dagger.engine import operations
 from dagger.exceptions.exceptions import TemplateDoesNotExist
-from dagger.runtime import _agents, _startup, _timers
+from dagger.runtime import _agents, _startup
 from dagger.runtime._app import apply_logging_config, create_faust_app
 from dagger.runtime._broker_url import check_broker
-from dagger.runtime._dead_letter import DeadLetters
 from dagger.runtime._locks import LOCK_STRIPE_SIZE, StripedLocks
-from dagger.runtime._partitioner import key_bytes
-from dagger.runtime._runtime import FaustRuntime
-from dagger.runtime._scheduler import TriggerScheduler
 from dagger.runtime._worker import run_worker
-from dagger.service._compat import DaggerCompat
-from dagger.service.engineconfig import EngineConfig, StoreEnum
-from dagger.store.stores import AerospikeStore, InMemoryStore, IStore, RocksDBStore
+from dagger.service import _wiring
+from dagger.service._compat import CurrentAppTopics, DaggerCompat
+from dagger.store._base import IStore
+from dagger.store._config import EngineConfig, StoreEnum
 from dagger.web._server import quiet_bad_requests
 from dagger.web._views import register_blueprints
 
@@ -45,9 +41,17 @@ class Dagger(DaggerCompat, mode.Service):
     partition key, so each message reaches the worker holding its workflows.
     """
 
+    #: The current engine (0.2.6: user code reads ``Dagger.app.topics[...]``); set by the
+    #: constructor, read by nothing below the service.
     app: ClassVar[Any] = None
-    topics: ClassVar[dict[str, Any]] = {}
+    #: This engine's topics by name; on the class, the current engine's (0.2.6).
+    topics = CurrentAppTopics()
     LOCK_STRIPE_SIZE: ClassVar[int] = LOCK_STRIPE_SIZE
+    # Declared on the faust app by ``_wiring.declare_topics``.
+    tasks_topic: Any
+    task_update_topic: Any
+    dead_letter_topic: Any
+    dead_letters: Any
     #: Seconds :meth:`main` waits for a Kafka broker to answer before the worker exits.
     STARTUP_TIMEOUT: ClassVar[float] = 15.0
 
@@ -110,61 +114,31 @@ class Dagger(DaggerCompat, mode.Service):
         apply_logging_config(self.logging_config)
         self.faust_app = self.__create_app()
         Dagger.app = self
+        self.topics = {}
         self.template_dags: dict[str, Any] = {}
         self.process_templates: dict[str, Any] = {}
         self.listeners: dict[str, list[type]] = {}
         self.started_flag = False
-        self._synced = False
         self.add_dependency(self.faust_app)
-        partitions = self.config.KAFKA_PARTITIONS
-        self.tasks_topic = self.faust_app.topic(
-            self._tasks_topic_name,
-            key_serializer="raw",
-            value_serializer="raw",
-            partitions=partitions,
-        )
-        self.bootstrap_topic = self.faust_app.topic(
-            self._bootstrap_topic_name, key_serializer="raw", value_serializer="raw"
-        )
-        self.task_update_topic = None
-        if self._task_update_topic_name:
-            self.task_update_topic = self.faust_app.topic(
-                self._task_update_topic_name, key_serializer="raw", value_serializer="raw"
-            )
-        # One dead-letter topic for every topic this worker consumes (the headers name the
-        # origin); see dagger.runtime._dead_letter.
-        self.dead_letter_topic = self.faust_app.topic(
-            f"{self._tasks_topic_name}-dlq", key_serializer="raw", value_serializer="raw"
-        )
-        self.dead_letters = DeadLetters(
-            self.dead_letter_topic, self.faust_app.conf.producer_max_request_size
-        )
-        self.faust_app.agent(self.tasks_topic, name=self._tasks_topic_name)(
-            _agents.tasks_agent(self)
-        )
+        _wiring.declare_topics(self)
         for sensor in (self.tracing_sensor, self.dd_sensor):
             if sensor is not None:
                 self.faust_app.sensors.add(sensor)
         self.locks = StripedLocks(self.LOCK_STRIPE_SIZE)
-        self.scheduler = TriggerScheduler(self._fire_trigger)
-        self._store: IStore = self._make_store()
-        self.runtime = FaustRuntime(
-            kv=self._store.kv_table,
-            triggers=self._store.triggers_table,
-            correlation=self._store.correletable_keys_table,
-            partitions=partitions,
-            owned=self.owned_partitions,
-            forward=self._send_for_creation,
-            publish=self._publish_update if self.task_update_topic is not None else None,
-            callbacks=self.task_update_callbacks,
-            on_trigger=self.scheduler.push,
-            on_trigger_removed=self.scheduler.discard,
-            chunk_size=self.max_correletable_keys_in_values,
-            delete_workflow_on_complete=self.delete_workflow_on_complete,
-        )
+        self._store: IStore = _wiring.make_store(self)
+        self.runtime = _wiring.make_runtime(self, self._store)
+        # Started after the faust app, stopped before it.
+        self.timers = _wiring.make_timers(self, self.runtime, self._store)
+        self.add_dependency(self.timers)
+        self.scheduler = self.timers.scheduler
+        self._store.bind(self.runtime, catch_up=self.catch_up_triggers)
         self._store.initialize()
+        self.agent_context = _wiring.agent_context(self)
+        self.faust_app.agent(self.tasks_topic, name=self._tasks_topic_name)(
+            _agents.tasks_agent(self.agent_context)
+        )
         context.set_runtime(self.runtime)
-        register_blueprints(self.faust_app)
+        register_blueprints(self.faust_app, self)
         quiet_bad_requests()
         if self.schema_registry_url:
             logger.warning("schema_registry_url is accepted for compatibility and not used")
@@ -182,16 +156,6 @@ class Dagger(DaggerCompat, mode.Service):
             extra=dict(self.kwargs),
         )
 
-    def _make_store(self) -> IStore:
-        url = self.config.STORE
-        if url == StoreEnum.ROCKSDB.value:
-            return RocksDBStore(self)
-        if url == StoreEnum.AEROSPIKE.value:
-            return AerospikeStore(self)
-        if url == "memory://":
-            return InMemoryStore(self)
-        raise ValueError(f"unknown store {url!r}: use 'rocksdb://', 'aerospike://' or 'memory://'")
-
     # -- partitions and readiness ---------------------------------------------------------
     def owned_partitions(self) -> set[int] | None:
         """The ``tasks_topic`` partitions this worker owns (``None``: a global store)."""
@@ -205,65 +169,18 @@ class Dagger(DaggerCompat, mode.Service):
 
     def is_ready(self) -> bool:
         """Started, partitions assigned and recovered, timers loaded."""
-        return bool(self.started_flag and self._synced and not self.faust_app.rebalancing)
-
-    def _recovered(self) -> bool:
-        app = self.faust_app
-        recovery = getattr(app.tables, "recovery", None)
-        done = recovery is None or recovery.completed.is_set()
-        return bool(done and not app.rebalancing and app.consumer.assignment())
-
-    async def _watch_assignment(self) -> None:
-        """Reload the timers whenever the set of owned partitions changes (and at start)."""
-        last: set[int] | None = None
-        while not self.should_stop:
-            await asyncio.sleep(0.05)
-            if not self._recovered():
-                self._synced = False
-                continue
-            owned = self.owned_partitions()
-            if self._synced and owned == last:
-                continue
-            count = _timers.rebuild(self)
-            self.runtime.forget_partitions(owned)
-            _startup.log_ownership(self._tasks_topic_name, owned, last, count)
-            last, self._synced = owned, True
-
-    async def _catch_up_loop(self) -> None:
-        while not self.should_stop:
-            await asyncio.sleep(float(self.trigger_interval))
-            if self._synced:
-                await self.catch_up_triggers()
+        return bool(self.started_flag and self.timers.synced and not self.faust_app.rebalancing)
 
     async def catch_up_triggers(self) -> int:
         """Queue every stored trigger that is due (bounded by ``max_tasks_per_trigger``)."""
-        return _timers.catch_up(self)
-
-    async def _fire_trigger(
-        self, partition: int, workflow_id: str, task_id: str, due: float
-    ) -> None:
-        if self._store.is_global and not self.faust_app.is_leader():
-            return
-        await _timers.fire(self, partition, workflow_id, task_id, due)
-
-    # -- transport ------------------------------------------------------------------------
-    async def _send_for_creation(self, key: Any, workflow: Any) -> None:
-        await self.tasks_topic.send(
-            key=None if key is None else key_bytes(key), value=workflow.dumps()
-        )
-
-    async def _publish_update(self, key: Any, body: bytes) -> None:
-        assert self.task_update_topic is not None
-        await self.task_update_topic.send(key=None if key is None else key_bytes(key), value=body)
+        return self.timers.catch_up()
 
     # -- mode hooks -----------------------------------------------------------------------
     async def on_start(self) -> None:
-        """Start the timer, the partition watcher and the topics' partition-count check."""
+        """Log the start-up line and start the topics' partition-count check (the faust app
+        and the timer service are started next, as dependencies)."""
         _startup.log_start(self)
         self.add_future(_startup.warn_on_partition_mismatch(self))
-        self.add_future(self.scheduler.run(max_sleep=max(0.1, float(self.trigger_interval))))
-        self.add_future(self._watch_assignment())
-        self.add_future(self._catch_up_loop())
 
     async def on_started(self) -> None:
         """Mark the engine started."""
@@ -297,11 +214,12 @@ class Dagger(DaggerCompat, mode.Service):
         key_serializer: Any = None,
         value_serializer: Any = None,
     ) -> Any:
-        """Create a faust topic once per name (a repeat returns the first, with a warning)."""
+        """Create a faust topic once per name on the current engine (``Dagger.app``); a
+        repeat returns the first, with a warning."""
         engine = cls.app
-        if topic_name in cls.topics:
+        if topic_name in engine.topics:
             logger.warning("topic %s already exists; returning it unchanged", topic_name)
-            return cls.topics[topic_name]
+            return engine.topics[topic_name]
         topic = engine.faust_app.topic(
             topic_name,
             key_type=key_type,
@@ -310,7 +228,7 @@ class Dagger(DaggerCompat, mode.Service):
             value_serializer=value_serializer,
             partitions=engine.config.KAFKA_PARTITIONS,
         )
-        cls.topics[topic_name] = topic
+        engine.topics[topic_name] = topic
         return topic
 
     @classmethod
@@ -360,7 +278,7 @@ class Dagger(DaggerCompat, mode.Service):
                 topic_name, partitions=self.config.KAFKA_PARTITIONS
             )
         self.faust_app.agent(raw, name=topic_name, concurrency=max(1, int(concurrency or 1)))(
-            _agents.listener_agent(self, topic_name)
+            _agents.listener_agent(self.agent_context, topic_name)
         )
         if self.started_flag:
             logger.warning(
@@ -392,4 +310,4 @@ class Dagger(DaggerCompat, mode.Service):
 
     async def _process_tasks_create_event(self, stream: Any) -> None:
         """The ``tasks_topic`` agent body (decode, then store and start each workflow)."""
-        await _agents.tasks_agent(self)(stream)
+        await _agents.tasks_agent(self.agent_context)(stream)

@@ -4,27 +4,60 @@ A store owns the kv table (``str(workflow id)`` -> workflow), the triggers table
 (``"<workflow id>/<task id>"`` -> :class:`Trigger`) and the correlation table (see
 ``_index``), as :class:`~dagger.store._tables.PartitionedTable` objects. The engine's
 runtime (``dagger.runtime.FaustRuntime``) does the reading and writing; the 0.2.6 methods
-below are kept for code that called them and delegate to it.
+below are kept for code that called them and delegate to it. The engine hands the store
+its runtime (:meth:`IStore.bind`) once both exist: the store never looks it up.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+from uuid import UUID
 
 from dagger.core.record import Record
 from dagger.core.records import Trigger
 from dagger.store._tables import PartitionedTable
 from dagger.tasks._workflow import ITemplateDAGInstance
 
-if TYPE_CHECKING:
-    from dagger.runtime import FaustRuntime
-
 logger = logging.getLogger("dagger.store")
 
 
+class StoreRuntime(Protocol):
+    """What the 0.2.6 store methods use of the engine's runtime (``FaustRuntime`` has it)."""
+
+    def now(self) -> float:
+        """Wall-clock time, epoch seconds."""
+
+    async def load_workflow(self, workflow_id: UUID | str) -> Any:
+        """The stored workflow, or ``None``."""
+
+    async def save_workflow(self, workflow: Any) -> None:
+        """Persist a workflow."""
+
+    async def delete_workflow(self, workflow: Any) -> None:
+        """Delete a workflow with its triggers and index entries."""
+
+    async def save_trigger(self, trigger: Trigger) -> None:
+        """Store (or replace) a trigger and schedule it."""
+
+    async def remove_trigger(self, workflow_id: UUID, task_id: UUID) -> None:
+        """Forget a task's trigger."""
+
+    def stored_triggers(self) -> list[tuple[int, Trigger]]:
+        """``(partition, trigger)`` of every trigger in the owned partitions."""
+
+
+class StoreNotBound(RuntimeError):
+    """A 0.2.6 store method ran before the engine gave the store its runtime."""
+
+
 class IStore:
-    """The engine's tables, plus 0.2.6's store methods (``app`` is the ``Dagger``)."""
+    """The engine's tables, plus 0.2.6's store methods (``app`` is the ``Dagger``).
+
+    The constructor only builds the tables (from ``app``'s settings, as in 0.2.6); the
+    engine then calls :meth:`bind` with its runtime and timer catch-up.
+    """
 
     kv_table: PartitionedTable
     triggers_table: PartitionedTable
@@ -37,12 +70,26 @@ class IStore:
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._runtime: StoreRuntime | None = None
+        self._catch_up: Callable[[], Awaitable[Any]] | None = None
+
+    def bind(
+        self, runtime: StoreRuntime, catch_up: Callable[[], Awaitable[Any]] | None = None
+    ) -> None:
+        """Give the store the runtime that reads and writes its tables, and the timer's
+        catch-up pass (run by :meth:`execute_system_timer_task`)."""
+        self._runtime = runtime
+        self._catch_up = catch_up
 
     @property
-    def runtime(self) -> FaustRuntime:
+    def runtime(self) -> StoreRuntime:
         """The engine's runtime, which does the actual reads and writes."""
-        runtime: FaustRuntime = self.app.runtime
-        return runtime
+        if self._runtime is None:
+            raise StoreNotBound(
+                f"{type(self).__name__} has no runtime yet: the engine binds it when it is "
+                "constructed (IStore.bind)"
+            )
+        return self._runtime
 
     # -- workflows (0.2.6 names) --------------------------------------------------------
     async def insert_key_value(self, key: Any, value: ITemplateDAGInstance[Any, Any]) -> None:
@@ -144,7 +191,8 @@ class IStore:
 
     async def execute_system_timer_task(self) -> None:
         """Run a catch-up pass of the timer (fires every due trigger)."""
-        await self.app.catch_up_triggers()
+        if self._catch_up is not None:
+            await self._catch_up()
 
     async def process_system_timer_task(self, timer_task: Any) -> None:
         """Run a ``SystemTimerTask`` (0.2.6's timer tick)."""

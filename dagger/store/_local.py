@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagger.service.engineconfig import ROCKS_DB_OPTIONS
 from dagger.store._base import IStore
+from dagger.store._config import ROCKS_DB_OPTIONS
 from dagger.store._tables import FaustTable, MemoryTable
 
 KV_TABLE = "kv_table"

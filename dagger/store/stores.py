@@ -9,9 +9,9 @@ All are :class:`IStore` objects holding three partitioned tables: ``kv_table``,
 """
 
 from dagger.core.status import TERMINAL_STATUSES
-from dagger.service.engineconfig import ROCKS_DB_OPTIONS
 from dagger.store._aerospike import AerospikeStore
 from dagger.store._base import IStore
+from dagger.store._config import ROCKS_DB_OPTIONS
 from dagger.store._local import InMemoryStore, RocksDBStore
 from dagger.store._tables import FaustTable, MemoryTable, PartitionedTable
 

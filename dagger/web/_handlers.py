@@ -19,13 +19,23 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 from uuid import UUID
 
 from dagger.web._models import InstancesQuery, ValidationError
 
 logger = logging.getLogger("dagger.web")
+
+
+class WorkflowListing(Protocol):
+    """What the handlers read of the engine's runtime (``FaustRuntime`` has it)."""
+
+    def iter_workflows(self) -> Iterable[tuple[int, Any, bytes]]:
+        """``(partition, workflow id, raw bytes)`` of every workflow this worker holds."""
+
+    async def load_workflow(self, workflow_id: UUID | str) -> Any:
+        """The stored workflow, or ``None`` when this worker does not hold it."""
 
 
 class BadRequest(ValueError):
@@ -51,7 +61,7 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def list_instances(runtime: Any, query: InstancesQuery) -> list[dict[str, Any]]:
+def list_instances(runtime: WorkflowListing, query: InstancesQuery) -> list[dict[str, Any]]:
     """The page of workflow representations the query asks for (see the module docstring)."""
     out: list[dict[str, Any]] = []
     skipped = 0
@@ -82,7 +92,7 @@ def parse_instance_id(dag_id: str) -> UUID:
         raise BadRequest(f"{shown!r} is not a workflow id (a UUID)") from exc
 
 
-async def get_instance(runtime: Any, dag_id: str) -> dict[str, Any] | None:
+async def get_instance(runtime: WorkflowListing, dag_id: str) -> dict[str, Any] | None:
     """One workflow's representation, or ``None`` when this worker does not hold it."""
     workflow = await runtime.load_workflow(parse_instance_id(dag_id))
     if workflow is None:

@@ -13,6 +13,7 @@ from dagger.core.context import set_runtime
 from dagger.engine import operations
 from dagger.runtime import FaustRuntime, TriggerScheduler, _timers
 from dagger.runtime._backoff import BACKOFF_CAP, BACKOFF_FIRST, backoff_delay
+from dagger.runtime._context import TimerContext
 from dagger.runtime._locks import StripedLocks
 from dagger.runtime._scheduler import TriggerFailed
 from dagger.store._tables import MemoryTable
@@ -176,12 +177,13 @@ class HookFails(TriggerTask[str, str]):
 
 @pytest.fixture
 def engine() -> Iterator[Any]:
-    """The parts of an engine ``_timers.fire`` uses, over in-memory tables and a fake clock."""
+    """A scheduler firing through ``_timers.fire`` with a real :class:`TimerContext`, over
+    in-memory tables and a fake clock."""
     clock = FakeClock(START)
-    engine = SimpleNamespace(locks=StripedLocks(8), trigger_interval=5)
+    engine = SimpleNamespace(clock=clock)
 
-    async def fire(partition: int, workflow_id: str, task_id: str, due: float) -> None:
-        await _timers.fire(engine, partition, workflow_id, task_id, due)  # type: ignore[arg-type]
+    async def fire(partition: int, workflow_id: str, task_id: str, due: float) -> float | None:
+        return await _timers.fire(engine.context, partition, workflow_id, task_id, due)
 
     engine.scheduler = TriggerScheduler(fire, clock=clock)
 
@@ -203,7 +205,13 @@ def engine() -> Iterator[Any]:
         on_trigger_removed=engine.scheduler.discard,
         clock=clock,
     )
-    engine.clock = clock
+    engine.context = TimerContext(
+        runtime=engine.runtime,
+        locks=StripedLocks(8),
+        tasks_topic="tasks",
+        owned=owns,
+        trigger_interval=5,
+    )
     set_runtime(engine.runtime)
     try:
         yield engine

@@ -1,0 +1,104 @@
+"""The views answer for the engine registered on their own faust app (no global engine)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
+
+from dagger.runtime._app import create_faust_app
+from dagger.web._views import (
+    DagProcessView,
+    ServiceStateView,
+    TemplateProcessView,
+    engine_view,
+    register_blueprints,
+)
+
+
+class Stored:
+    """A workflow as the runtime hands it back."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def to_representation(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+class Listing:
+    """The runtime's listing and loading, over a dict of workflow representations."""
+
+    def __init__(self, workflows: dict[str, dict[str, Any]]) -> None:
+        self.workflows = workflows
+
+    def iter_workflows(self) -> Iterator[tuple[int, str, bytes]]:
+        for key, data in self.workflows.items():
+            yield 0, key, json.dumps(data).encode()
+
+    async def load_workflow(self, workflow_id: UUID | str) -> Any:
+        data = self.workflows.get(str(workflow_id))
+        return None if data is None else Stored(data)
+
+
+class Engine:
+    """An :class:`~dagger.web._views.EngineView`."""
+
+    def __init__(self, ready: bool, workflows: dict[str, dict[str, Any]]) -> None:
+        self.ready = ready
+        self.runtime = Listing(workflows)
+
+    def is_ready(self) -> bool:
+        return self.ready
+
+
+def _app(name: str) -> Any:
+    return create_faust_app(
+        name,
+        broker="kafka://127.0.0.1:1",
+        store="memory://",
+        datadir=None,
+        package_name="dagger",
+        kafka_partitions=1,
+        logging_config=None,
+        extra={},
+    )
+
+
+def _body(response: Any) -> Any:
+    return json.loads(response.body)
+
+
+def _workflow(template: str) -> tuple[str, dict[str, Any]]:
+    wid = str(uuid.uuid4())
+    return wid, {"id": wid, "template_name": template, "status": {"code": "EXECUTING"}}
+
+
+async def test_each_app_answers_for_its_own_engine() -> None:
+    first, second = _app(f"views-{uuid.uuid4().hex[:6]}"), _app(f"views-{uuid.uuid4().hex[:6]}")
+    a_id, a_data = _workflow("A")
+    b_id, b_data = _workflow("B")
+    register_blueprints(first, Engine(True, {a_id: a_data}))
+    register_blueprints(second, Engine(False, {b_id: b_data}))
+    request = SimpleNamespace(query={})
+
+    ready = [await ServiceStateView(app, app.web).get(request) for app in (first, second)]
+    assert [_body(r) for r in ready] == [{"is_ready": True}, {"is_ready": False}]
+
+    listed = await TemplateProcessView(first, first.web).get(request)
+    assert [w["id"] for w in _body(listed)] == [a_id]
+
+    one = await DagProcessView(second, second.web).get(request, b_id)
+    assert _body(one)["template_name"] == "B"
+    missing = await DagProcessView(second, second.web).get(request, a_id)
+    assert missing.status == 404
+
+
+async def test_an_app_without_an_engine_is_not_ready() -> None:
+    app = _app(f"views-{uuid.uuid4().hex[:6]}")
+    assert engine_view(app) is None
+    response = await ServiceStateView(app, app.web).get(SimpleNamespace(query={}))
+    assert _body(response) == {"is_ready": False}
