@@ -28,6 +28,7 @@ lint: install
 	$(PY) -m ruff check dagger tests examples benchmarks docs/examples tools
 	$(PY) -m ruff format --check dagger tests examples benchmarks docs/examples tools
 	$(PY) -m mypy dagger
+	$(VENV)/bin/lint-imports
 
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir .site

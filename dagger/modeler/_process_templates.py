@@ -77,7 +77,7 @@ class ProcessTemplateDAG(IProcessTemplateDAG):
         **kwargs: Any,
     ) -> None:
         """Create what runs inside the node: here its task chain, under the process."""
-        [node.root_dag] = await create_each(  # type: ignore[attr-defined]
+        [node.root_dag] = await create_each(
             [self.root_task_dag],
             node.id,
             str(node.task_name),
