@@ -19,10 +19,15 @@ and its hooks (:class:`Hook`), what happens besides the status change::
                         EXECUTING
     SETTLE              COMPLETED FAILURE        (its own status)   STAMP_ENDED RELEASE PROPAGATE
                         SKIPPED
+    RETRY               FAILURE                  NOT_STARTED        CLEAR_ENDED
+    REOPEN              COMPLETED                NOT_STARTED        CLEAR_ENDED
 
 No two rules share a ``(from, to)`` pair, so a wanted status names its rule
 (:func:`rule_for`); any pair no rule declares is refused. STOPPED is final: nothing moves a
-stopped task, and a finished task runs again only through RESTART (``reprocess_on_message``).
+stopped task, and a finished task runs again only through RESTART (``reprocess_on_message``)
+or a manual recovery (``dagger.engine.recovery.retry_workflow``): RETRY puts a FAILURE task
+back to NOT_STARTED, REOPEN the processes, composites and workflow above it that had ended
+COMPLETED, so the workflow can be driven from there again.
 
 This module applies a rule's status change and its time stamps (:func:`apply`). RELEASE and
 PROPAGATE act on the rest of the workflow and the runtime, so they are run by the task
@@ -150,6 +155,12 @@ COMPLETE_UNSTARTED = Rule(
 SKIP = Rule("skip", NON_TERMINAL, frozenset({S.SKIPPED}), (H.STAMP_ENDED, H.RELEASE, H.PROPAGATE))
 #: A task is stopped with its workflow; a stopped workflow does not move on.
 STOP = Rule("stop", NON_TERMINAL, frozenset({S.STOPPED}), (H.STAMP_ENDED, H.RELEASE))
+#: Manual recovery: a failed task goes back to waiting, to run again when reached
+#: (``dagger.engine.recovery.retry_workflow``; the nodes above it follow, by RETRY or REOPEN).
+RETRY = Rule("retry", frozenset({S.FAILURE}), frozenset({S.NOT_STARTED}), (H.CLEAR_ENDED,))
+#: Manual recovery: a process, composite or workflow that ended COMPLETED around a task
+#: being retried goes back to waiting, so driving the workflow reaches that task again.
+REOPEN = Rule("reopen", frozenset({S.COMPLETED}), frozenset({S.NOT_STARTED}), (H.CLEAR_ENDED,))
 #: A finished task is told again how it ended (a finished task reached again, a status its
 #: own ``execute`` set): nothing changes but what follows it is driven again.
 SETTLE = Rule("settle", ENDED, ENDED, (H.STAMP_ENDED, H.RELEASE, H.PROPAGATE), same_status=True)
@@ -164,10 +175,14 @@ RULES: tuple[Rule, ...] = (
     SKIP,
     STOP,
     SETTLE,
+    RETRY,
+    REOPEN,
 )
-#: The rules a task is moved by when a status is asked for (:func:`rule_for`); SUBMIT is
-#: only ever asked for by name, by the engine's submit.
-BY_STATUS: tuple[Rule, ...] = tuple(rule for rule in RULES if rule is not SUBMIT)
+#: The rules only ever asked for by name: SUBMIT by the engine's submit, RETRY and REOPEN by
+#: the manual recovery. A task asking for a status never gets moved by them.
+BY_NAME: tuple[Rule, ...] = (SUBMIT, RETRY, REOPEN)
+#: The rules a task is moved by when a status is asked for (:func:`rule_for`).
+BY_STATUS: tuple[Rule, ...] = tuple(rule for rule in RULES if rule not in BY_NAME)
 
 
 def _index(rules: tuple[Rule, ...]) -> dict[tuple[TaskStatusEnum, TaskStatusEnum], Rule]:
@@ -181,7 +196,7 @@ def _index(rules: tuple[Rule, ...]) -> dict[tuple[TaskStatusEnum, TaskStatusEnum
 
 
 _RULE_FOR = _index(BY_STATUS)
-_index(RULES)  # SUBMIT shares no move with the others either
+_index(RULES)  # the rules asked for by name share no move with the others either
 
 #: Status code -> member; a dict lookup costs far less than ``TaskStatusEnum(code)``, and
 #: this runs several times per task transition.

@@ -33,3 +33,16 @@ class RecordDecodeError(DaggerError, ValueError):
 class InvalidWorkflowError(RecordDecodeError):
     """A decoded workflow is inconsistent: ids that are not UUIDs, an unknown status code,
     or a reference to a task the workflow does not hold."""
+
+
+class WorkflowNotFound(TaskInvalidState, LookupError):
+    """No workflow with this id is held by this worker (unknown, deleted, or living on
+    another worker's partition)."""
+
+
+class NothingToRetry(TaskInvalidState):
+    """``retry_workflow`` was asked for a workflow with no FAILURE task it could run again."""
+
+
+class WorkflowAlreadyEnded(TaskInvalidState):
+    """An action that needs a running workflow (``stop_workflow``) met one that has ended."""

@@ -32,7 +32,11 @@ DECLARED: dict[tr.Rule, tuple[set[TaskStatusEnum], set[TaskStatusEnum], tuple[tr
     tr.SKIP: ({NS, SUB, EX}, {SKIP}, (H.STAMP_ENDED, H.RELEASE, H.PROPAGATE)),
     tr.STOP: ({NS, SUB, EX}, {STOP}, (H.STAMP_ENDED, H.RELEASE)),
     tr.SETTLE: ({OK, FAIL, SKIP}, {OK, FAIL, SKIP}, (H.STAMP_ENDED, H.RELEASE, H.PROPAGATE)),
+    tr.RETRY: ({FAIL}, {NS}, (H.CLEAR_ENDED,)),
+    tr.REOPEN: ({OK}, {NS}, (H.CLEAR_ENDED,)),
 }
+#: The rules asked for by name only: a wanted status never selects them.
+BY_NAME = {tr.SUBMIT, tr.RETRY, tr.REOPEN}
 PAIRS = list(itertools.product(S, S))
 
 
@@ -94,7 +98,7 @@ def test_a_rule_moves_only_between_its_declared_statuses(
 def test_a_wanted_status_names_at_most_one_rule_and_an_undeclared_move_is_refused(
     source: TaskStatusEnum, target: TaskStatusEnum
 ) -> None:
-    by_status = [r for r in DECLARED if r is not tr.SUBMIT and allowed(r, source, target)]
+    by_status = [r for r in DECLARED if r not in BY_NAME and allowed(r, source, target)]
     assert len(by_status) <= 1
     task = node(source, 10, 20)
 
@@ -107,7 +111,17 @@ def test_a_wanted_status_names_at_most_one_rule_and_an_undeclared_move_is_refuse
 
 @pytest.mark.parametrize(
     ("source", "target"),
-    [(STOP, STOP), (STOP, EX), (STOP, OK), (OK, FAIL), (FAIL, OK), (SKIP, OK), (OK, NS), (EX, NS)],
+    [
+        (STOP, STOP),
+        (STOP, EX),
+        (STOP, OK),
+        (OK, FAIL),
+        (FAIL, OK),
+        (SKIP, OK),
+        (SKIP, NS),
+        (STOP, NS),
+        (EX, NS),
+    ],
     ids=str,
 )
 def test_undeclared_moves_are_refused(source: TaskStatusEnum, target: TaskStatusEnum) -> None:
@@ -125,6 +139,20 @@ def test_submit_is_asked_for_by_name_only() -> None:
 
     assert tr.apply(tr.SUBMIT, task, 5.0)
     assert (tr.code_of(task), task.time_submitted, task.time_completed) == (SUB, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("rule", "source"), [(tr.RETRY, FAIL), (tr.REOPEN, OK)], ids=lambda r: getattr(r, "name", r)
+)
+def test_recovery_rules_are_asked_for_by_name_and_clear_the_end(
+    rule: tr.Rule, source: TaskStatusEnum
+) -> None:
+    assert tr.rule_for(source, NS) is None
+    assert tr.move(node(source, 1, 2), NS, 3.0) is None
+    task = node(source, 1, 2)
+
+    assert tr.apply(rule, task, 3.0)
+    assert (tr.code_of(task), task.time_submitted, task.time_completed) == (NS, 1, 0)
 
 
 def test_two_rules_sharing_a_move_are_rejected() -> None:
