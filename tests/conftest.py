@@ -8,8 +8,8 @@
 - ``worker``: ``worker(module_or_script, **kwargs) -> WorkerProcess`` starts a worker
   subprocess logging under the test's tmp dir; every one is stopped at teardown.
 
-Tests marked ``aerospike`` are skipped unless an Aerospike server answers at
-``$AEROSPIKE_HOST:$AEROSPIKE_PORT`` (default port 3000).
+Tests marked ``aerospike`` are deselected (not run, and said so at the end) unless an Aerospike
+server answers at ``$AEROSPIKE_HOST:$AEROSPIKE_PORT`` (default port 3000).
 """
 
 from __future__ import annotations
@@ -29,20 +29,39 @@ from tests.support.worker import WorkerProcess
 _BROKER_FIXTURES = {"dev_broker", "make_topic"}
 
 
+def _aerospike_up() -> bool:
+    host = os.environ.get("AEROSPIKE_HOST")
+    port = int(os.environ.get("AEROSPIKE_PORT", "3000"))
+    return bool(host) and port_open(port, host=host or "", timeout=1.0)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    aerospike_host = os.environ.get("AEROSPIKE_HOST")
-    aerospike_port = int(os.environ.get("AEROSPIKE_PORT", "3000"))
-    aerospike_up: bool | None = None
     for item in items:
         if _BROKER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
-        if item.get_closest_marker("aerospike") is not None:
-            if aerospike_up is None:
-                aerospike_up = bool(aerospike_host) and port_open(
-                    aerospike_port, host=aerospike_host or "", timeout=1.0
-                )
-            if not aerospike_up:
-                item.add_marker(pytest.mark.skip(reason="no Aerospike server at $AEROSPIKE_HOST"))
+    needs_aerospike = [item for item in items if item.get_closest_marker("aerospike")]
+    if needs_aerospike and not _aerospike_up():
+        # Not run, and not reported as a skip either: the header says why.
+        config.hook.pytest_deselected(items=needs_aerospike)
+        items[:] = [item for item in items if item not in needs_aerospike]
+        config.stash[_AEROSPIKE_DESELECTED] = len(needs_aerospike)
+
+
+_AEROSPIKE_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return (
+        "aerospike tests: run when an Aerospike server answers at $AEROSPIKE_HOST[:$AEROSPIKE_PORT]"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    count = config.stash.get(_AEROSPIKE_DESELECTED, 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} aerospike test(s) deselected: no Aerospike server at $AEROSPIKE_HOST"
+        )
 
 
 @pytest.fixture(scope="session")
