@@ -11,17 +11,18 @@ from typing import Any, ClassVar
 import mode
 
 from dagger.core import context
-from dagger.engine import operations
+from dagger.engine import operations, recovery
 from dagger.exceptions.exceptions import TemplateDoesNotExist
 from dagger.runtime import _agents, _startup
 from dagger.runtime._app import apply_logging_config, create_faust_app
 from dagger.runtime._broker_url import check_broker
-from dagger.runtime._locks import LOCK_STRIPE_SIZE, StripedLocks
+from dagger.runtime._locks import LOCK_STRIPE_SIZE, LockedSession, StripedLocks
 from dagger.runtime._worker import run_worker
 from dagger.service import _wiring
 from dagger.service._compat import CurrentAppTopics, DaggerCompat
 from dagger.store._base import IStore
 from dagger.store._config import EngineConfig, StoreEnum
+from dagger.web._auth import check_web_token
 from dagger.web._server import quiet_bad_requests
 from dagger.web._views import register_blueprints
 
@@ -39,6 +40,9 @@ class Dagger(DaggerCompat, mode.Service):
     ``kafka_partitions`` partitions; with several workers, listener messages must be keyed
     by the correlation value (``str(value)`` in UTF-8), as ``tasks_topic`` is by the
     partition key, so each message reaches the worker holding its workflows.
+    ``web_token`` enables the web actions (``POST /tasks/instance/{id}/retry`` and
+    ``.../stop``) for requests bearing ``Authorization: Bearer <web_token>``;
+    ``web_token_for_reads=True`` requires the token on the read endpoints too.
     """
 
     #: The current engine (0.2.6: user code reads ``Dagger.app.topics[...]``); set by the
@@ -83,9 +87,12 @@ class Dagger(DaggerCompat, mode.Service):
         delete_workflow_on_complete: bool = False,
         task_update_callbacks: list[Callable[..., Any]] | None = None,
         logging_config: dict[str, Any] | None = None,
+        web_token: str | None = None,
+        web_token_for_reads: bool = False,
         **kwargs: Any,
     ) -> None:
         broker = check_broker(broker)  # a bad URL fails here, not deep inside faust
+        self.web_token, self.web_token_for_reads = check_web_token(web_token, web_token_for_reads)
         self.config = EngineConfig(
             broker, datadir, store, application_name, package_name, int(kafka_partitions), kwargs
         )
@@ -298,6 +305,24 @@ class Dagger(DaggerCompat, mode.Service):
         if workflow is None and log:
             logger.warning("no workflow instance %s on this worker", id)
         return workflow
+
+    async def retry_workflow(self, workflow_id: Any) -> Any:
+        """Run the workflow's FAILURE tasks again and drive it on from there (under its
+        lock, on this worker); the workflow after. See ``dagger.engine.recovery``.
+
+        Raises ``WorkflowNotFound`` when this worker does not hold the workflow and
+        ``NothingToRetry`` when it has no failed task (both ``TaskInvalidState``).
+        """
+        async with LockedSession(self.runtime, self.locks) as session:
+            await session.hold(str(workflow_id))
+            return await recovery.retry_workflow(session, workflow_id)
+
+    async def stop_workflow(self, workflow_id: Any) -> Any:
+        """Stop the workflow (its ``stop()``, under its lock, on this worker); the workflow
+        after. Raises ``WorkflowNotFound`` or ``WorkflowAlreadyEnded``."""
+        async with LockedSession(self.runtime, self.locks) as session:
+            await session.hold(str(workflow_id))
+            return await recovery.stop_workflow(session, workflow_id)
 
     async def get_monitoring_task(self, task: Any, workflow_instance: Any) -> Any:
         """The monitoring task of ``task`` in the workflow, if it has one."""

@@ -2,7 +2,10 @@
 
 Routes: ``/service/ready`` (:class:`ServiceStateView`), ``/tasks/instances``
 (:class:`TemplateProcessView`) and ``/tasks/instance/{dag_id}`` (:class:`DagProcessView`).
-Response shapes are documented in :mod:`dagger.web._handlers`.
+Response shapes are documented in :mod:`dagger.web._handlers`. With the engine's
+``web_token``: ``POST /tasks/instance/{dag_id}/retry`` and ``.../stop``
+(:class:`RetryView`, :class:`StopView`; see :mod:`dagger.web._actions` and, for the token,
+:mod:`dagger.web._auth`).
 
 The views answer for the engine given to :func:`register_blueprints`, which keeps it on the
 faust app they are routed on (faust hands each view its app as ``self.app``): a worker's
@@ -15,7 +18,7 @@ from typing import Any, Protocol
 
 from faust import web
 
-from dagger.web import _handlers
+from dagger.web import _actions, _auth, _handlers
 from dagger.web._models import ReadyResponse
 
 service_blueprint = web.Blueprint("service")
@@ -34,6 +37,23 @@ class EngineView(Protocol):
 
     def is_ready(self) -> bool:
         """Started, partitions assigned and recovered, timers loaded."""
+
+    #: The bearer token the action endpoints need (``None``: no actions, read-only).
+    web_token: str | None
+    #: Whether the read endpoints need the token too.
+    web_token_for_reads: bool
+
+    async def retry_workflow(self, workflow_id: Any) -> Any:
+        """Run the workflow's failed tasks again; the workflow after."""
+
+    async def stop_workflow(self, workflow_id: Any) -> Any:
+        """Stop the workflow; the workflow after."""
+
+
+def _authorization(request: Any) -> str | None:
+    headers = getattr(request, "headers", None) or {}
+    value: str | None = headers.get("Authorization")
+    return value
 
 
 def engine_view(faust_app: Any) -> EngineView | None:
@@ -66,11 +86,15 @@ class TemplateProcessView(web.View):
 
     async def get(self, request: web.Request) -> web.Response:
         """List workflows (``status``, ``template``, ``limit``, ``offset`` query parameters)."""
+        engine = _engine(self)
+        denied = _auth.read_access(engine, _authorization(request))
+        if denied is not None:
+            return self.error(denied.status, denied.message, headers=denied.headers)
         try:
             query = _handlers.parse_instances_query(dict(request.query))
         except _handlers.BadRequest as exc:
             return self.error(400, str(exc))
-        return self.json(_handlers.list_instances(_engine(self).runtime, query))
+        return self.json(_handlers.list_instances(engine.runtime, query))
 
 
 @tasks_blueprint.route("/instance/{dag_id}", name="instance")
@@ -79,13 +103,40 @@ class DagProcessView(web.View):
 
     async def get(self, request: web.Request, dag_id: str) -> web.Response:
         """The workflow stored under ``dag_id``."""
+        engine = _engine(self)
+        denied = _auth.read_access(engine, _authorization(request))
+        if denied is not None:
+            return self.error(denied.status, denied.message, headers=denied.headers)
         try:
-            data = await _handlers.get_instance(_engine(self).runtime, dag_id)
+            data = await _handlers.get_instance(engine.runtime, dag_id)
         except _handlers.BadRequest as exc:
             return self.error(400, str(exc))
         if data is None:
             return self.error(404, f"no workflow instance {dag_id}")
         return self.json(data)
+
+
+async def _act(view: web.View, action: str, request: web.Request, dag_id: str) -> web.Response:
+    answer = await _actions.run_action(_engine(view), action, dag_id, _authorization(request))
+    return view.json(answer.body, status=answer.status, headers=answer.headers or None)
+
+
+@tasks_blueprint.route("/instance/{dag_id}/retry", name="instance_retry")
+class RetryView(web.View):
+    """``POST /tasks/instance/{dag_id}/retry`` (needs the engine's ``web_token``)."""
+
+    async def post(self, request: web.Request, dag_id: str) -> web.Response:
+        """Run the workflow's failed tasks again; answer the workflow after."""
+        return await _act(self, "retry", request, dag_id)
+
+
+@tasks_blueprint.route("/instance/{dag_id}/stop", name="instance_stop")
+class StopView(web.View):
+    """``POST /tasks/instance/{dag_id}/stop`` (needs the engine's ``web_token``)."""
+
+    async def post(self, request: web.Request, dag_id: str) -> web.Response:
+        """Stop the workflow; answer the workflow after."""
+        return await _act(self, "stop", request, dag_id)
 
 
 def register_blueprints(faust_app: Any, engine: EngineView) -> None:
