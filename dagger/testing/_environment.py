@@ -144,10 +144,19 @@ class WorkflowTestEnvironment:
         except RuntimeError:
             self._previous = None
         set_runtime(self.runtime)
+        self._swapped = {}
+        self._swap_new_topics()
+
+    def _swap_new_topics(self) -> None:
+        # Topics registered while the environment is active (a template built inside the
+        # ``with`` block) are swapped too, before anything runs.
+        if self._swapped is None:
+            return
         topics = self.engine.topics
-        self._swapped = dict(topics)
-        for name in self._swapped:
-            topics[name] = self._recorder(name)
+        for name in list(topics):
+            if name not in self._swapped:
+                self._swapped[name] = topics[name]
+                topics[name] = self._recorder(name)
 
     def deactivate(self) -> None:
         """Put the engine's topics and the previous runtime back."""
@@ -171,6 +180,7 @@ class WorkflowTestEnvironment:
                 "the WorkflowTestEnvironment is not active: use it as "
                 "'with WorkflowTestEnvironment(engine) as env:' (or 'async with')"
             )
+        self._swap_new_topics()
 
     # -- driving workflows ----------------------------------------------------------------
     def now(self) -> float:

@@ -1,17 +1,16 @@
 """Trigger and interval tasks: work that runs at a time, or every so often.
 
-The engine fires due triggers within a fraction of a second; here the in-memory runtime's
-clock is moved by hand and ``run_due_triggers`` plays the engine's timer.
+The engine fires due triggers within a fraction of a second; here a
+``dagger.testing.WorkflowTestEnvironment`` moves a fake clock and fires them in due order.
 Run it: ``python docs/examples/timers.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from typing import Any
 
-from _support import DocsEngine, in_memory_runtime
+from _support import START, DocsEngine
 
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.tasks.task import IntervalTask, ITemplateDAGInstance, TriggerTask
@@ -20,6 +19,7 @@ from dagger.templates.template import (
     ITemplateDAG,
     TriggerTaskTemplateBuilder,
 )
+from dagger.testing import WorkflowTestEnvironment
 
 workflow_engine = DocsEngine()
 
@@ -77,31 +77,25 @@ def payment_template() -> ITemplateDAG:
 
 async def main() -> dict[str, Any]:
     """Walk the clock through the reminder and three polls."""
-    with in_memory_runtime() as runtime:
-        now = int(runtime.now())
-        # --8<-- [start:run]
-        workflow = await payment_template().create_instance(
-            uuid.uuid4(),
-            "order_id",
-            repartition=False,
-            submit_task=True,
+    # --8<-- [start:run]
+    async with WorkflowTestEnvironment(workflow_engine, start=START) as env:
+        workflow_id = await env.start(
+            payment_template(),
             order_id="o-1",
-            remind_at=now + 3600,  # in an hour
+            remind_at=START + 3600,  # in an hour
             poll_every=60,
-            give_up_at=now + 86400,  # tomorrow
+            give_up_at=START + 86400,  # tomorrow
         )
+        before = env.instance(workflow_id)
+        fired = [await env.advance(3600)]  # the reminder, then the first poll at once
+        fired += [await env.advance(60), await env.advance(60)]  # two more polls
+        assert env.status_of(workflow_id) == "COMPLETED"
         # --8<-- [end:run]
-        before = runtime.stored(workflow.id)
-        runtime.clock.advance(3600)
-        fired = [await runtime.run_due_triggers()]  # the reminder, then the first poll inline
-        for _ in range(2):
-            runtime.clock.advance(60)
-            fired.append(await runtime.run_due_triggers())
         return {
             "before": before,
             "fired": fired,
-            "workflow": runtime.stored(workflow.id),
-            "triggers": dict(runtime.triggers),
+            "workflow": env.instance(workflow_id),
+            "triggers": dict(env.runtime.triggers),
         }
 
 

@@ -42,6 +42,7 @@ TESTED = {
     "reprocess",
     "skip_to",
     "stop",
+    "testing",
     "timers",
 }
 
@@ -127,6 +128,15 @@ async def test_trigger_and_interval() -> None:
     assert wf.runtime_parameters["reminded"] is True
     assert (wf.runtime_parameters["polls"], wf.runtime_parameters["settled"]) == (3, True)
     assert result["triggers"] == {}
+
+
+async def test_the_test_environment_example() -> None:
+    result = await run_example("testing")
+    wf = result["workflow"]
+    assert wf.status.code == "COMPLETED"
+    assert (wf.runtime_parameters["shelf"], wf.runtime_parameters["reminded"]) == ("B4", True)
+    assert [(m.key, m.value) for m in result["sent"]] == [("o-1", '{"order_id": "o-1"}')]
+    assert result["now"] == START + 3600
 
 
 async def test_decision_skips_the_branch_not_chosen() -> None:
