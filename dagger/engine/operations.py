@@ -144,10 +144,24 @@ async def start_created(
     stores it (and starts it if SUBMITTED); a missing key raises
     :class:`MissingPartitionKeyError` before anything changes.
     ``repartition=False`` stores (and starts) it here: :func:`store_and_create`.
+
+    A runtime may defer storing a workflow created here unsubmitted (``defer_creation``,
+    ``FaustRuntime`` does, to the next turn of its event loop): a submit that follows in
+    the same turn claims it back (``claim_creation``) and stores it once, started. The
+    submit still goes through :func:`store_and_create`, so the admission rules still see
+    any copy of the id stored before (a replayed start stays a no-op).
     """
     key = _partition_key(workflow) if repartition else None
     if submit:
         tr.require(tr.SUBMIT, workflow, now())
+        claim = getattr(runtime, "claim_creation", None)  # not part of the port: optional
+        if claim is not None:
+            claim(workflow)
+    elif not repartition:
+        defer = getattr(runtime, "defer_creation", None)
+        if defer is not None:
+            defer(workflow)
+            return
     if repartition:
         await runtime.send_for_creation(key, workflow)
     else:

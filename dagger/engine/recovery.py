@@ -83,6 +83,10 @@ def _reset(task: Any) -> None:
         # The retry policy's count starts again; a new idempotency key comes from the
         # policy's own attempts, not from a manual retry.
         task.attempt = 1
+    for wait in ("retry_at", "timeout_at"):
+        # Times of the previous run's waits: a task started again sets its own.
+        if hasattr(task, wait):
+            setattr(task, wait, None)
 
 
 @step

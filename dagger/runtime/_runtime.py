@@ -30,7 +30,11 @@ from dagger.core.correlation import unindex_all
 from dagger.core.ports import WorkflowNode, WorkflowRuntime
 from dagger.core.records import Trigger
 from dagger.core.transitions import is_terminal
+from dagger.engine import operations
+from dagger.runtime._deferred import DeferredCreations
+from dagger.runtime._listing import Listing
 from dagger.runtime._partitioner import partition_for
+from dagger.runtime._workflow_cache import DEFAULT_CACHE_SIZE, WorkflowCache
 from dagger.store._index import CorrelationIndex
 from dagger.store._tables import PartitionedTable
 from dagger.tasks._workflow import ITemplateDAGInstance
@@ -95,6 +99,7 @@ class FaustRuntime(WorkflowRuntime):
         chunk_size: int = 15000,
         delete_workflow_on_complete: bool = False,
         clock: Callable[[], float] = time.time,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         self.kv = kv
         self.triggers = triggers
@@ -110,6 +115,12 @@ class FaustRuntime(WorkflowRuntime):
         self._clock = clock
         self._homes: OrderedDict[str, int] = OrderedDict()
         self._pending: dict[str, list[_Pending]] = {}
+        #: Decoded workflows between steps (``_workflow_cache``).
+        self.cache = WorkflowCache(cache_size)
+        #: Workflow summaries for listing (``_listing``).
+        self.listing = Listing(kv)
+        self._deferred = DeferredCreations(self._store_created)
+
 
     def now(self) -> float:
         """Wall-clock time, epoch seconds."""
@@ -139,6 +150,8 @@ class FaustRuntime(WorkflowRuntime):
             return
         for workflow_id in [w for w, p in self._homes.items() if p not in kept]:
             del self._homes[workflow_id]
+        self.cache.keep_only(kept)
+        self.listing.assigned(kept)
 
     def home_of(self, workflow_id: UUID | str) -> int | None:
         """The home partition of a stored workflow, if this worker holds it."""
@@ -174,8 +187,13 @@ class FaustRuntime(WorkflowRuntime):
 
     # -- workflows --------------------------------------------------------------------
     async def load_workflow(self, workflow_id: UUID | str) -> ITemplateDAGInstance[Any, Any] | None:
-        """Decode the stored workflow from whichever owned partition holds it."""
+        """The stored workflow from whichever owned partition holds it: the copy its last
+        save here left in the cache (``_workflow_cache``) while that is still what is
+        stored, else decoded. A workflow whose first save is deferred (``defer_creation``)
+        is saved first."""
         wid = str(workflow_id)
+        if wid in self._deferred:
+            await self._deferred.flush(wid)
         home = self._homes.get(wid)
         raw = self.kv.get(wid, home) if home is not None and self.owns(home) else None
         if raw is None:
@@ -184,6 +202,9 @@ class FaustRuntime(WorkflowRuntime):
                 return None
             home, raw = found
             self._remember(wid, home)
+        cached = self.cache.take(wid, raw)
+        if cached is not None:
+            return cached
         return ITemplateDAGInstance.loads(raw)
 
     async def save_workflow(self, workflow: WorkflowNode) -> None:
@@ -213,8 +234,14 @@ class FaustRuntime(WorkflowRuntime):
             return
         workflow.lastupdated = int(self.now())
         await self._emit(workflow)
-        self.kv.put(wid, workflow.dumps(), home)
+        raw = workflow.dumps()
+        self.kv.put(wid, raw, home)
         self._remember(wid, home)
+        if is_terminal(workflow):  # an ended workflow is rarely loaded again
+            self.cache.discard(wid)
+        else:
+            self.cache.put(wid, home, workflow, raw)
+        self.listing.saved(home, workflow)
         for write in self._pending.pop(wid, []):
             write(home)
 
@@ -247,6 +274,8 @@ class FaustRuntime(WorkflowRuntime):
         await unindex_all(self, workflow)
         self.kv.delete(wid, home)
         self._homes.pop(wid, None)
+        self.cache.discard(wid)
+        self.listing.deleted(home, wid)
 
     def _at_home(self, workflow_id: UUID | str | None, write: _Pending) -> None:
         """Run ``write(home)`` now if the workflow's home is known, else at its first save."""
@@ -256,6 +285,19 @@ class FaustRuntime(WorkflowRuntime):
             self._pending.setdefault(wid, []).append(write)
         elif self.owns(home):
             write(home)
+
+    # -- creation within one message ---------------------------------------------------
+    def defer_creation(self, workflow: WorkflowNode) -> None:
+        """Store a just-created, unsubmitted workflow at the next turn of the event loop,
+        unless :meth:`claim_creation` takes it back first (``_deferred``)."""
+        self._deferred.defer(workflow)
+
+    def claim_creation(self, workflow: WorkflowNode) -> bool:
+        """Take back a workflow whose first save is deferred (its submit saves it)."""
+        return self._deferred.claim(workflow)
+
+    async def _store_created(self, workflow: Any) -> None:
+        await operations.store_and_create(self, workflow)
 
     # -- triggers ---------------------------------------------------------------------
     async def save_trigger(self, trigger: Trigger) -> None:
@@ -333,3 +375,10 @@ class FaustRuntime(WorkflowRuntime):
     def iter_workflows(self) -> Iterator[tuple[int, str, bytes]]:
         """Yield ``(partition, workflow_id, raw bytes)`` of every locally owned workflow."""
         return self.kv.items()
+
+    def page_workflows(
+        self, *, status: str | None, template: str | None, offset: int, limit: int
+    ) -> list[tuple[int, str, bytes]] | None:
+        """The raw records of one listing page, chosen from the workflow summaries
+        (``None`` while they are being rebuilt after a rebalance)."""
+        return self.listing.page(status=status, template=template, offset=offset, limit=limit)
