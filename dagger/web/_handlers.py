@@ -62,7 +62,20 @@ def _describe(exc: ValidationError) -> str:
 
 
 def list_instances(runtime: WorkflowListing, query: InstancesQuery) -> list[dict[str, Any]]:
-    """The page of workflow representations the query asks for (see the module docstring)."""
+    """The page of workflow representations the query asks for (see the module docstring).
+
+    A runtime that keeps workflow summaries (``page_workflows``) chooses the page from them
+    and only that page is decoded; otherwise (or while the summaries are rebuilt after a
+    rebalance) every stored record is read until the page is full.
+    """
+    pager = getattr(runtime, "page_workflows", None)  # optional: FaustRuntime has it
+    page = None
+    if pager is not None:
+        page = pager(
+            status=query.status, template=query.template, offset=query.offset, limit=query.limit
+        )
+    if page is not None:
+        return [data for data in (_decoded(p, k, raw) for p, k, raw in page) if data]
     out: list[dict[str, Any]] = []
     skipped = 0
     for partition, key, raw in runtime.iter_workflows():
@@ -81,6 +94,16 @@ def list_instances(runtime: WorkflowListing, query: InstancesQuery) -> list[dict
         if len(out) >= query.limit:
             break
     return out
+
+
+def _decoded(partition: int, key: Any, raw: bytes) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads(raw)
+    except ValueError:
+        logger.warning("skipping an undecodable workflow %s in partition %s", key, partition)
+        return None
+    data.pop("__dagger_format__", None)
+    return data
 
 
 def parse_instance_id(dag_id: str) -> UUID:

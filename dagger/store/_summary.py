@@ -1,0 +1,218 @@
+"""A small in-memory summary of every workflow a worker holds, for listing and filtering.
+
+``GET /tasks/instances`` used to JSON-decode every stored workflow on the worker's event
+loop for each request, so its cost grew with the store and stalled the workflows. The
+runtime keeps one :class:`Summary` per workflow instead (id, template, status, created,
+last updated, current task, ``update_count``) and listing reads only these, decoding just
+the page it answers with.
+
+Where it comes from. The summaries are not written anywhere: each save and delete of the
+runtime updates them, and a partition the worker starts to own is summarized again from
+the kv table (:meth:`WorkflowSummaries.rebuild`) once its recovery from the changelog is
+done. The kv table stays the only truth, so the summary can never disagree with it after
+a crash, and a save costs no second changelog record (on the development broker every
+record is its own produce batch, so a changelogged summary table would cost about as much
+as the workflow's own write). The price is a scan of the kv table after each assignment,
+done in slices that yield to the event loop; until a partition's scan is done, listing
+falls back to reading that partition's records.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger("dagger.store")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What listing needs of one workflow, without decoding it."""
+
+    id: str
+    template: str | None
+    status: str | None
+    created: int | None
+    updated: int | None
+    current_task: str | None
+    update_count: int
+
+
+def _current_task(tasks: Iterable[Any]) -> str | None:
+    for task in tasks:
+        if not isinstance(task, dict) or task.get("task_type") != "LEAF":
+            continue
+        status = task.get("status")
+        if isinstance(status, dict) and status.get("code") == "EXECUTING":
+            name = task.get("task_name")
+            return None if name is None else str(name)
+    return None
+
+
+def summarize_data(data: dict[str, Any]) -> Summary:
+    """The summary of a workflow's JSON representation (``to_representation`` shape)."""
+    status = data.get("status")
+    tasks = data.get("tasks")
+    return Summary(
+        id=str(data.get("id")),
+        template=data.get("template_name"),
+        status=status.get("code") if isinstance(status, dict) else None,
+        created=data.get("time_created"),
+        updated=data.get("lastupdated"),
+        current_task=_current_task(tasks.values()) if isinstance(tasks, dict) else None,
+        update_count=int(data.get("update_count") or 0),
+    )
+
+
+def summarize(workflow: Any) -> Summary:
+    """The summary of a decoded workflow instance (read from its attributes)."""
+    current = None
+    for task in workflow.tasks.values():
+        if task.task_type == "LEAF" and task.status.code == "EXECUTING":
+            current = task.task_name
+            break
+    return Summary(
+        id=str(workflow.id),
+        template=workflow.template_name,
+        status=str(workflow.status.code) if workflow.status is not None else None,
+        created=workflow.time_created,
+        updated=workflow.lastupdated,
+        current_task=current,
+        update_count=int(workflow.update_count),
+    )
+
+
+class _Partition:
+    """The summaries of one partition, with their ids kept in key order (store order)."""
+
+    __slots__ = ("rows", "order", "ready", "deleted")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Summary] = {}
+        self.order: list[str] = []
+        self.ready = False
+        #: Ids deleted while a rebuild runs, so the rebuild does not bring them back.
+        self.deleted: set[str] = set()
+
+    def put(self, summary: Summary) -> None:
+        if summary.id not in self.rows:
+            bisect.insort(self.order, summary.id)
+        self.rows[summary.id] = summary
+        self.deleted.discard(summary.id)
+
+    def remove(self, workflow_id: str) -> None:
+        if self.rows.pop(workflow_id, None) is not None:
+            at = bisect.bisect_left(self.order, workflow_id)
+            if at < len(self.order) and self.order[at] == workflow_id:
+                del self.order[at]
+        if not self.ready:
+            self.deleted.add(workflow_id)
+
+
+class WorkflowSummaries:
+    """The summaries of the workflows in each owned partition."""
+
+    #: Records read between two yields to the event loop while rebuilding.
+    REBUILD_SLICE = 500
+
+    def __init__(self) -> None:
+        self._partitions: dict[int, _Partition] = {}
+
+    def _part(self, partition: int) -> _Partition:
+        part = self._partitions.get(partition)
+        if part is None:
+            part = self._partitions[partition] = _Partition()
+        return part
+
+    def put(self, partition: int, summary: Summary) -> None:
+        """Record (or replace) a workflow's summary after its save."""
+        self._part(partition).put(summary)
+
+    def remove(self, partition: int, workflow_id: str) -> None:
+        """Forget a deleted workflow."""
+        self._part(partition).remove(workflow_id)
+
+    def get(self, workflow_id: str) -> tuple[int, Summary] | None:
+        """``(partition, summary)`` of a workflow, if a summarized partition holds it."""
+        for partition, part in self._partitions.items():
+            found = part.rows.get(workflow_id)
+            if found is not None:
+                return partition, found
+        return None
+
+    def keep_only(self, kept: set[int]) -> None:
+        """Drop the partitions this worker no longer owns (after a rebalance)."""
+        for partition in [p for p in self._partitions if p not in kept]:
+            del self._partitions[partition]
+
+    def is_ready(self, partitions: Iterable[int]) -> bool:
+        """Whether every one of these partitions has been summarized."""
+        return all(p in self._partitions and self._partitions[p].ready for p in partitions)
+
+    def needs_rebuild(self, partition: int) -> bool:
+        """Whether a partition has not been summarized since it was assigned."""
+        part = self._partitions.get(partition)
+        return part is None or not part.ready
+
+    def rebuild_slices(self, partition: int, items: Iterator[tuple[str, bytes]]) -> Iterator[int]:
+        """Summarize a partition from its kv records; yields after each slice of records
+        (the caller gives the event loop a turn there). Summaries saved while it runs win
+        over the older records it reads, and workflows deleted meanwhile stay deleted."""
+        part = self._part(partition)
+        part.ready = False
+        count = 0
+        for key, raw in items:
+            if key not in part.rows and key not in part.deleted:
+                try:
+                    data = json.loads(raw)
+                    part.put(summarize_data(data))
+                except (ValueError, AttributeError, TypeError):
+                    logger.warning(
+                        "workflow %s in partition %s cannot be summarized; it is not listed",
+                        key,
+                        partition,
+                    )
+            count += 1
+            if count % self.REBUILD_SLICE == 0:
+                yield count
+        part.ready = True
+        part.deleted.clear()
+        yield count
+
+    def page(
+        self,
+        partitions: Iterable[int],
+        *,
+        status: str | None,
+        template: str | None,
+        offset: int,
+        limit: int,
+    ) -> list[tuple[int, str]]:
+        """``(partition, workflow id)`` of the page a listing asks for, in store order."""
+        found: list[tuple[int, str]] = []
+        skipped = 0
+        for partition in partitions:
+            part = self._partitions.get(partition)
+            if part is None:
+                continue
+            rows = part.rows
+            for workflow_id in part.order:
+                row = rows[workflow_id]
+                if status is not None and row.status != status:
+                    continue
+                if template is not None and row.template != template:
+                    continue
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                found.append((partition, workflow_id))
+                if len(found) >= limit:
+                    return found
+        return found
+
+    def __len__(self) -> int:
+        return sum(len(part.rows) for part in self._partitions.values())
