@@ -108,6 +108,9 @@ def print_where_to_look(web_port: int, *, kept: bool) -> None:
         print("its web API lists the instances:")
     print(f"  curl '{base}/tasks/instances?template=PizzaWorkflow&limit=5'")
     print(f"  curl {base}/tasks/instance/<workflow id>")
+    print("or with the dagger command (docs/operations/cli.md):")
+    print(f"  dagger instances list --url {base}")
+    print(f"  dagger instances show <workflow id> --url {base}")
 
 
 @dataclass

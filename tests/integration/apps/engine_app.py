@@ -2,8 +2,8 @@
 
 Settings come from the environment (see ``tests/support/worker.py``): ``DAGGER_BROKER``,
 ``DAGGER_DATA_DIR``, ``DAGGER_WEB_PORT``, plus ``ENGINE_APP_ID``, ``ENGINE_PREFIX`` (topic
-name prefix) and ``ENGINE_PARTITIONS``. Workflows are created by JSON messages on
-``<prefix>-create``: ``{"template": ..., "id": ..., "repartition": bool, "params": {...}}``,
+name prefix), ``ENGINE_PARTITIONS`` and ``ENGINE_WEB_TOKEN`` (optional: turns the web
+actions on). Workflows are created by JSON messages on ``<prefix>-create``: ``{"template": ..., "id": ..., "repartition": bool, "params": {...}}``,
 with an optional ``"pattern"``: ``"submit_task"`` (default: ``create_instance(...,
 submit_task=True)``), ``"create_then_submit"`` (``create_instance(..., repartition=R)`` then
 ``submit(instance, repartition=True)``).
@@ -56,6 +56,8 @@ engine = Dagger(
     web_host="127.0.0.1",
     consumer_auto_offset_reset="earliest",
     serializer="raw",
+    # The web actions (retry, stop) are on when the test gives a token.
+    web_token=os.environ.get("ENGINE_WEB_TOKEN") or None,
     **dev_faust_settings(),
 )
 
