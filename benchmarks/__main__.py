@@ -12,11 +12,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import uuid
 
-from benchmarks._harness import RunResult, broker, create_topic, produce, run_worker
+from benchmarks._harness import (
+    RunResult,
+    broker,
+    create_topic,
+    produce,
+    run_worker,
+    side_process,
+)
+from benchmarks._scale import SIZES, run_scale, scale_table
 from benchmarks._scenarios import SCENARIOS, STANDARD_SET
 
 
@@ -57,7 +66,10 @@ async def _run(scenario: str, workflows: int | None, broker_url: str | None) -> 
             results.append(await run_worker("floor", "benchmarks._floor_app", env, n, 300))
         await produce(url, engine_topic, messages)
         env = {"BENCH_BROKER": url, "BENCH_TOPIC": engine_topic, "BENCH_SCENARIO": scenario}
-        results.append(await run_worker(scenario, "benchmarks._engine_app", env, n, 600))
+        with contextlib.ExitStack() as services:
+            if spec.replier:
+                services.enter_context(side_process("benchmarks._replier_app", env))
+            results.append(await run_worker(scenario, "benchmarks._engine_app", env, n, 600))
     return results
 
 
@@ -69,12 +81,20 @@ def main() -> None:
     run.add_argument("scenario", choices=sorted(SCENARIOS))
     run.add_argument("--workflows", type=int, default=None)
     run.add_argument("--broker", default=None, help="kafka://host:port (default: start one)")
+    run.add_argument(
+        "--sizes", default=None, help="scale: comma-separated store sizes (default 1k,10k,100k)"
+    )
     all_ = sub.add_parser("run-all", help="run the standard set")
     all_.add_argument("--workflows", type=int, default=None)
     all_.add_argument("--broker", default=None)
     args = parser.parse_args()
     names = [args.scenario] if args.command == "run" else list(STANDARD_SET)
     for name in names:
+        if name == "scale":
+            given = getattr(args, "sizes", None)
+            sizes = tuple(int(x) for x in given.split(",")) if given else SIZES
+            print(f"\n### scale\n\n{scale_table(asyncio.run(run_scale(sizes, args.broker)))}\n")
+            continue
         results = asyncio.run(_run(name, args.workflows, args.broker))
         floor = next((r for r in results if r.name == "floor"), None)
         print(f"\n### {name}\n\n{_table(results, floor)}\n")

@@ -1,6 +1,7 @@
 """The engine side of a benchmark: one dagger worker running the chosen scenario.
 
 Start messages arrive on ``BENCH_TOPIC``; each creates and runs one workflow on this worker.
+The pizza scenario's order service is a separate process (``_replier_app``).
 Completion is observed through ``task_update_callbacks``; latency is measured from the
 pickup of the start message (kept in a runtime parameter) to the workflow's COMPLETED write.
 """
@@ -111,7 +112,7 @@ def _chain(helper: DAGBuilderHelper, length: int) -> Any:
 
 def _root_task(helper: DAGBuilderHelper) -> Any:
     name = SCENARIO.name
-    if name in ("chain10", "chain100"):
+    if name in ("chain10", "chain10-readme", "chain100"):
         return _chain(helper, SCENARIO.tasks_per_workflow)
     if name == "fanout":
         child = helper.generic_executor_task_builder(task_type=Noop, name="child").build()
@@ -162,20 +163,21 @@ async def start_workflows(stream: Any) -> None:
             if not _timer_base:
                 _timer_base.append(picked_up + 2.0)
             params["due_at"] = _timer_base[0] + 5.0 * index / reporter.expected
+        if SCENARIO.name == "chain10-readme":
+            # wf-dagger's README: create, then submit the instance (two calls).
+            workflow = await template.create_instance(
+                uuid.uuid1(), "order_id", repartition=False, **params
+            )
+            await engine.submit(workflow, repartition=False)
+            continue
         await template.create_instance(
             uuid.uuid1(), "order_id", repartition=False, submit_task=True, **params
         )
 
 
 if SCENARIO.name == "pizza":
-    kitchen_topic = engine.create_topic(ORDERS, value_type=bytes)
-
-    @engine.faust_app.agent(kitchen_topic)
-    async def kitchen(stream: Any) -> None:
-        """The simulated order service: replies READY at once, keyed by the order id."""
-        async for value in stream:
-            order_id = json.loads(value)["order_id"]
-            await engine.topics[READY].send(key=order_id, value=json.dumps({"order_id": order_id}))
+    # The order service replies from its own process (benchmarks._replier_app).
+    engine.create_topic(ORDERS, value_type=bytes)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,98 @@ def _stop(proc: subprocess.Popen[bytes], *, graceful: bool) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+@contextlib.contextmanager
+def side_process(module: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``python -m module`` (a simulated service) for the duration, then kill it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", module],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield proc
+    finally:
+        _stop(proc, graceful=False)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident set size of a process (``VmHWM``), in MB."""
+    return _peak_rss_mb(pid)
+
+
+class WorkerProcess:
+    """A worker the harness starts, stops and restarts on the same data dir and app id."""
+
+    def __init__(self, name: str, module: str, env: dict[str, str], expected: int) -> None:
+        self.name = name
+        self.module = module
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+        self.result_path = self.workdir / "result.json"
+        self.data_dir = self.workdir / "data"
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            **env,
+            "BENCH_RESULT": str(self.result_path),
+            "BENCH_N": str(expected),
+            "BENCH_APP_ID": f"bench-{name}-{uuid.uuid4().hex[:6]}",
+            "BENCH_DATA_DIR": str(self.data_dir),
+            "BENCH_WEB_PORT": str(self.port),
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._peak = 0.0
+
+    def start(self) -> None:
+        """Start the worker (its log is appended to ``worker.log``)."""
+        with (self.workdir / "worker.log").open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", self.module, "worker", "-l", "warn"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def peak_rss_mb(self) -> float:
+        """The peak RSS seen so far (the current process's ``VmHWM`` included)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self._peak = max(self._peak, _peak_rss_mb(self.proc.pid))
+        return self._peak
+
+    async def wait_result(self, timeout: float) -> dict[str, Any]:
+        """Wait for the worker's result file."""
+        deadline = time.monotonic() + timeout
+        while not self.result_path.exists():
+            if self.proc is None or self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name}: worker exited; see {self.workdir}/worker.log")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name}: no result in {timeout} s; see {self.workdir}")
+            self.peak_rss_mb()
+            await asyncio.sleep(0.5)  # result poll period
+        self.peak_rss_mb()
+        data: dict[str, Any] = json.loads(self.result_path.read_text())
+        return data
+
+    def stop(self) -> None:
+        """Kill the worker (as a crash would)."""
+        if self.proc is not None:
+            self.peak_rss_mb()
+            _stop(self.proc, graceful=False)
+            self.proc = None
+
+    def cleanup(self) -> None:
+        """Remove the work dir."""
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (0 when empty)."""
+    return _percentile(values, q)
 
 
 def _peak_rss_mb(pid: int) -> float:

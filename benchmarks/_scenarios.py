@@ -34,6 +34,8 @@ class Scenario:
     default_workflows: int
     tasks_per_workflow: int
     with_floor: bool = True
+    #: The order service runs as its own process (``_replier_app``).
+    replier: bool = False
     describe: Callable[[list[RunResult]], str] = field(default=_no_extra)
 
 
@@ -42,10 +44,30 @@ SCENARIOS = {
     for s in (
         Scenario("chain10", "one process of 10 executor tasks", 5000, 10, describe=_per_task_cost),
         Scenario(
+            "chain10-readme",
+            "chain10 started as the README does: create_instance, then submit(instance)",
+            5000,
+            10,
+            describe=_per_task_cost,
+        ),
+        Scenario(
             "chain100", "one process of 100 executor tasks", 1000, 100, describe=_per_task_cost
         ),
-        Scenario("pizza", "command + listener (simulated replier) + executor", 2000, 3),
+        Scenario(
+            "pizza",
+            "command + listener (an order service in its own process) + executor",
+            2000,
+            3,
+            replier=True,
+        ),
         Scenario("fanout", "a parallel composite of 10 executors", 2000, 10),
+        Scenario(
+            "scale",
+            "1k/10k/100k stored workflows: listing, lookups, start-up, recovery, RSS",
+            0,
+            0,
+            with_floor=False,
+        ),
         Scenario(
             "timers",
             "1,000 trigger tasks due within 5 s; reports firing lateness",
@@ -58,5 +80,5 @@ SCENARIOS = {
 }
 """Every scenario by name."""
 
-STANDARD_SET = ("chain10", "chain100", "pizza", "fanout", "timers")
+STANDARD_SET = ("chain10", "chain10-readme", "chain100", "pizza", "fanout", "timers", "scale")
 """What ``make bench`` runs."""

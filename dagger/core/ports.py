@@ -15,6 +15,7 @@ from uuid import UUID
 
 if TYPE_CHECKING:
     from dagger.core.records import CorrelatableMapValue, Trigger
+    from dagger.core.retry import RetryPolicy
 
 
 class TaskNode(Protocol):
@@ -68,6 +69,9 @@ class WorkflowRuntime(ABC):
 
     #: Delete a workflow (and its triggers and index entries) once it reaches a terminal state.
     delete_workflow_on_complete: bool = False
+    #: The retry policy of every task that has none of its own (``None``: such tasks run
+    #: once, as in 0.2.6); ``Dagger(default_retry_policy=...)`` sets it.
+    default_retry_policy: RetryPolicy | None = None
 
     def now(self) -> float:
         """Return the current time in epoch seconds (tests substitute a fake clock)."""

@@ -8,6 +8,9 @@ import-time timestamps.
 
 Fields are the class annotations, base classes first. A plain class attribute in a
 subclass overrides a field's default (a listener writes ``correlatable_key = "order_id"``).
+Fields a class names in ``_trailing_fields`` come after every other field, in its
+subclasses too: fields added since 0.2.6 go there, so every class's fields still start with
+its 0.2.6 fields, in order (positional construction keeps working).
 
 Wire format: ``to_representation()`` is JSON-ready; every record carries the type tag
 ``"__faust": {"ns": "<module>.<QualName>"}`` (the tag 0.2.6 used) so ``from_data``
@@ -80,6 +83,12 @@ def _collect_fields(cls: type) -> tuple[tuple[str, ...], dict[str, Any]]:
             if "ClassVar" in str(hint):
                 continue
             names.append(name)
+    trailing: list[str] = []
+    for klass in reversed(cls.__mro__):
+        for name in vars(klass).get("_trailing_fields", ()):
+            if name in names and name not in trailing:
+                trailing.append(name)
+    names = [name for name in names if name not in trailing] + trailing
     defaults: dict[str, Any] = {}
     for name in names:
         for klass in cls.__mro__:

@@ -29,6 +29,12 @@ or a manual recovery (``dagger.engine.recovery.retry_workflow``): RETRY puts a F
 back to NOT_STARTED, REOPEN the processes, composites and workflow above it that had ended
 COMPLETED, so the workflow can be driven from there again.
 
+An attempt whose user code raised, with a retry policy allowing another one, moves no
+status: the task stays EXECUTING, waits on a trigger (``retry_at``) and runs again by RERUN
+(``dagger.tasks._retrying``). Timeouts move by the declared rules: a listener's by COMPLETE
+(FAILURE) or SKIP, a workflow's by STOP for each unfinished task, then COMPLETE (FAILURE)
+for the workflow (``dagger.tasks._timeouts``).
+
 This module applies a rule's status change and its time stamps (:func:`apply`). RELEASE and
 PROPAGATE act on the rest of the workflow and the runtime, so they are run by the task
 layer's ``dagger.tasks._lifecycle``, which task code calls to move a task.

@@ -24,6 +24,7 @@ from dagger.engine._step import step
 from dagger.tasks._base import ITask, ancestors, collect_remaining, outcome_of
 from dagger.tasks._listener import KafkaListenerTask
 from dagger.tasks._support import error_text, now
+from dagger.tasks._timeouts import arm_listener_timeout
 from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.dispatch")
@@ -293,4 +294,5 @@ async def skip_to(workflow: ITemplateDAGInstance[Any, Any], task: ITask[Any, Any
     for parent in reversed(ancestors(task, workflow)):
         if tr.code_of(parent) in (S.NOT_STARTED, S.SUBMITTED):
             tr.apply(tr.START, parent, at)
-    tr.apply(tr.START, task, at)
+    if tr.apply(tr.START, task, at):
+        await arm_listener_timeout(task, workflow)

@@ -24,12 +24,12 @@ from dagger.core.correlation import sync_index
 from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
 from dagger.core.records import Trigger
+from dagger.core.timers import trigger_time
 from dagger.engine._dispatch import dispatch_listener_message, skip_to
 from dagger.engine._step import step
 from dagger.engine._timer import fire_trigger
 from dagger.exceptions.exceptions import TaskInvalidState
 from dagger.tasks._support import now
-from dagger.tasks._timers import TriggerTask
 from dagger.tasks._workflow import ITemplateDAGInstance
 
 logger = logging.getLogger("dagger.engine")
@@ -63,17 +63,15 @@ async def register_waiting_tasks(
     Idempotent. The index follows the one rule, :func:`dagger.core.correlation.sync_index`,
     with each entry the workflow already records written again: the worker that sent the
     workflow here may have recorded it in its own index, not this one. A listener whose key
-    parameter is unset is indexed once a task sets it (see ``persist``); a trigger task with
-    a ``time_to_execute`` gets its trigger.
+    parameter is unset is indexed once a task sets it (see ``persist``). Every unfinished
+    task waiting for a time gets its trigger (:func:`dagger.core.timers.trigger_time`: a
+    trigger task's time, a pending retry, a listener's timeout, the workflow's deadline).
     """
     await sync_index(runtime, workflow, reassert=True)
-    for task in list(workflow.tasks.values()):
-        if (
-            isinstance(task, TriggerTask)
-            and task.time_to_execute is not None
-            and not tr.is_terminal(task)
-        ):
-            await runtime.save_trigger(Trigger(task.time_to_execute, task.id, workflow.id))
+    for task in (workflow, *workflow.tasks.values()):
+        due = trigger_time(task)
+        if due is not None:
+            await runtime.save_trigger(Trigger(due, task.id, workflow.id))
 
 
 def partition_key_of(workflow: ITemplateDAGInstance[Any, Any]) -> Any:

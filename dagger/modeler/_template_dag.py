@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from dagger.core.context import get_runtime
+from dagger.core.timers import checked_seconds
 from dagger.engine import operations
 from dagger.exceptions.exceptions import TemplateDoesNotExist
 from dagger.tasks._support import now
@@ -30,7 +31,13 @@ logger = logging.getLogger(__name__)
 
 
 class TemplateDAG(ITemplateDAG):
-    """A workflow definition: creates workflow instances from its process templates."""
+    """A workflow definition: creates workflow instances from its process templates.
+
+    ``execution_timeout`` (seconds, set by the builder's ``set_execution_timeout``): how long
+    each instance may run; ``None`` (the default) is no limit, as in 0.2.6.
+    """
+
+    execution_timeout: float | None = None
 
     async def create_instance(
         self,
@@ -61,6 +68,7 @@ class TemplateDAG(ITemplateDAG):
             next_dags=[],
             tasks={},
         )
+        workflow.execution_timeout = self.execution_timeout
         workflow.status = not_started()
         workflow.time_created = int(now())
         [workflow.root_dag] = await create_each(
@@ -142,6 +150,21 @@ class DefaultTemplateBuilder(ITemplateDAGBuilder):
         self.__name: str | None = None
         self.__template_type: type[ITemplateDAGInstance] = DefaultTemplateDAGInstance
         self.__root: IProcessTemplateDAG | None = None
+        self.__execution_timeout: float | None = None
+
+    def set_execution_timeout(self, seconds: float | None) -> Self:
+        """Time out each instance ``seconds`` after it starts: every unfinished task is
+        STOPPED and the workflow ends FAILURE ("execution timed out after N s").
+        ``None`` removes the limit (the default, as in 0.2.6)."""
+        self.__execution_timeout = (
+            None
+            if seconds is None
+            else checked_seconds(
+                seconds,
+                what=f"DefaultTemplateBuilder.set_execution_timeout for {self.__name!r}: seconds",
+            )
+        )
+        return self
 
     def set_type(self, template_type: type[ITemplateDAGInstance]) -> Self:
         """Set the workflow instance class (an ``ITemplateDAGInstance`` subclass)."""
@@ -174,4 +197,6 @@ class DefaultTemplateBuilder(ITemplateDAGBuilder):
                 f"DefaultTemplateBuilder.build() for template {self.__name!r}: no root process "
                 f"set; call set_root(<process template>) first"
             )
-        return TemplateDAG(self.__root, self.__name, self.app, self.__template_type)
+        template = TemplateDAG(self.__root, self.__name, self.app, self.__template_type)
+        template.execution_timeout = self.__execution_timeout
+        return template

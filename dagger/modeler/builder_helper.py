@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dagger.core.retry import RetryPolicy
+from dagger.core.timers import checked_action
 from dagger.modeler._chain import build_chain
 from dagger.modeler._process_builders import (
     DynamicProcessTemplateDagBuilder,
@@ -82,13 +84,23 @@ class DAGBuilderHelper:
         return builder
 
     def generic_executor_task_builder(
-        self, *, task_type: type[ITask], name: str, allow_skip_to: bool = False
+        self,
+        *,
+        task_type: type[ITask],
+        name: str,
+        allow_skip_to: bool = False,
+        retry_policy: RetryPolicy | None = None,
     ) -> DefaultTaskTemplateBuilder:
-        """An executor task builder; the task is named ``f"{name}_executor_task"``."""
+        """An executor task builder; the task is named ``f"{name}_executor_task"``.
+
+        ``retry_policy``: how the task is retried when ``execute`` raises (``None``: the
+        engine's default, if any).
+        """
         builder = DefaultTaskTemplateBuilder(self.app)
         builder.set_name(f"{name}_executor_task")
         builder.set_type(task_type)
         builder.set_allow_skip_to(allow_skip_to)
+        builder.set_retry_policy(retry_policy)
         return builder
 
     def generic_command_task_builder(
@@ -101,14 +113,20 @@ class DAGBuilderHelper:
         value_type: Any = None,
         key_serializer: Any = None,
         value_serializer: Any = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> KafkaCommandTaskTemplateBuilder:
-        """A command task builder on ``topic`` (created if needed), named after the process."""
+        """A command task builder on ``topic`` (created if needed), named after the process.
+
+        ``retry_policy``: how the task is retried when ``execute`` raises (``None``: the
+        engine's default, if any).
+        """
         builder = KafkaCommandTaskTemplateBuilder(self.app)
         builder.set_name(f"{process_name}_command_task")
         builder.set_type(task_type)
         builder.set_topic(
             self._topic(topic, key_type, value_type, key_serializer, value_serializer)
         )
+        builder.set_retry_policy(retry_policy)
         return builder
 
     def generic_listener_task_builder(
@@ -124,8 +142,18 @@ class DAGBuilderHelper:
         value_type: Any = None,
         key_serializer: Any = None,
         value_serializer: Any = None,
+        timeout: float | None = None,
+        on_timeout: str = "fail",
     ) -> KafkaListenerTaskTemplateBuilder:
-        """A listener task builder on ``topic`` (created if needed), named after the process."""
+        """A listener task builder on ``topic`` (created if needed), named after the process.
+
+        ``timeout``: seconds the listener may wait once started; then it ends FAILURE
+        (``on_timeout="fail"``) or SKIPPED (``"skip"``) and the workflow moves on. ``None``
+        waits for ever, as in 0.2.6.
+        """
+        where = f"generic_listener_task_builder for process {process_name!r}"
+        if timeout is None and checked_action(on_timeout, what=where) != "fail":
+            raise ValueError(f"{where}: on_timeout={on_timeout!r} needs timeout=<seconds>")
         builder = KafkaListenerTaskTemplateBuilder(self.app)
         builder.set_name(f"{process_name}_listener_task")
         builder.set_type(task_type)
@@ -135,6 +163,8 @@ class DAGBuilderHelper:
         builder.set_allow_skip_to(allow_skip_to)
         builder.set_concurrency(concurrency)
         builder.set_reprocess_on_message(reprocess_on_message)
+        if timeout is not None:
+            builder.set_timeout(timeout, on_timeout)
         return builder
 
     def _topic(
@@ -155,10 +185,13 @@ class DAGBuilderHelper:
         template_name: str,
         root_process: IProcessTemplateDAG | IProcessTemplateDAGBuilder,
         template_type: type[ITemplateDAGInstance] = DefaultTemplateDAGInstance,
+        execution_timeout: float | None = None,
     ) -> TemplateDAG:
         """A workflow template named ``template_name`` starting with ``root_process``.
 
         ``root_process`` may also be a process builder; it is built first.
+        ``execution_timeout``: seconds each instance may run (see
+        ``DefaultTemplateBuilder.set_execution_timeout``; ``None``: no limit).
         """
         if isinstance(root_process, IProcessTemplateDAGBuilder):
             root_process = root_process.build()
@@ -166,4 +199,5 @@ class DAGBuilderHelper:
         builder.set_name(template_name)
         builder.set_type(template_type)
         builder.set_root(root_process)
+        builder.set_execution_timeout(execution_timeout)
         return builder.build()

@@ -47,6 +47,7 @@ class LockedSession(WorkflowRuntime):
         self.inner = inner
         self.locks = locks
         self.delete_workflow_on_complete = inner.delete_workflow_on_complete
+        self.default_retry_policy = inner.default_retry_policy
         self._held: asyncio.Lock | None = None
 
     async def __aenter__(self) -> LockedSession:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import mode
 
 from dagger.core import context
+from dagger.core.retry import RetryPolicy, as_policy
 from dagger.engine import operations, recovery
 from dagger.exceptions.exceptions import TemplateDoesNotExist
 from dagger.runtime import _agents, _startup
@@ -43,6 +44,9 @@ class Dagger(DaggerCompat, mode.Service):
     ``web_token`` enables the web actions (``POST /tasks/instance/{id}/retry`` and
     ``.../stop``) for requests bearing ``Authorization: Bearer <web_token>``;
     ``web_token_for_reads=True`` requires the token on the read endpoints too.
+    ``default_retry_policy`` (a ``dagger.retry.RetryPolicy``) retries every executor,
+    command, trigger, interval and decision task that has no policy of its own; ``None``
+    (the default) runs each once, as in 0.2.6.
     """
 
     #: The current engine (0.2.6: user code reads ``Dagger.app.topics[...]``); set by the
@@ -89,6 +93,7 @@ class Dagger(DaggerCompat, mode.Service):
         logging_config: dict[str, Any] | None = None,
         web_token: str | None = None,
         web_token_for_reads: bool = False,
+        default_retry_policy: RetryPolicy | None = None,
         **kwargs: Any,
     ) -> None:
         broker = check_broker(broker)  # a bad URL fails here, not deep inside faust
@@ -106,6 +111,10 @@ class Dagger(DaggerCompat, mode.Service):
         self.schema_registry_url = schema_registry_url
         self.message_serializer = message_serializer
         self.delete_workflow_on_complete = delete_workflow_on_complete
+        # Tasks without a retry policy of their own are retried by this one (None: run once).
+        self.default_retry_policy = as_policy(
+            default_retry_policy, what="Dagger(default_retry_policy=...)"
+        )
         self.task_update_callbacks = list(task_update_callbacks or [])
         self.logging_config = logging_config
         self.kwargs = kwargs
@@ -134,6 +143,7 @@ class Dagger(DaggerCompat, mode.Service):
         self.locks = StripedLocks(self.LOCK_STRIPE_SIZE)
         self._store: IStore = _wiring.make_store(self)
         self.runtime = _wiring.make_runtime(self, self._store)
+        self.runtime.default_retry_policy = self.default_retry_policy
         # Started after the faust app, stopped before it.
         self.timers = _wiring.make_timers(self, self.runtime, self._store)
         self.add_dependency(self.timers)

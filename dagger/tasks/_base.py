@@ -21,6 +21,7 @@ from dagger.core.correlation import sync_index
 from dagger.core.persistence import persist
 from dagger.core.record import NOW, Record
 from dagger.core.records import CorrelatableMapValue
+from dagger.core.retry import StoredRetryPolicy
 from dagger.core.status import (
     KT,
     VT,
@@ -30,7 +31,7 @@ from dagger.core.status import (
     TaskType,
     status_of,
 )
-from dagger.tasks import _lifecycle
+from dagger.tasks import _lifecycle, _timeouts
 from dagger.tasks._support import UserCodeFailed, guarded, runtime
 
 logger = logging.getLogger("dagger.tasks")
@@ -61,6 +62,20 @@ class ITask(Record, Generic[KT, VT]):
     allow_skip_to: bool = False
     reprocess_on_message: bool = False
     correlatable_key: str | None = None
+    # -- since 0.2.6: last in every task class (see ``_trailing_fields``) ------------------
+    #: The run of the task in progress, or the last one: 1 for the first, 2 for the first
+    #: retry (see ``dagger.retry.RetryPolicy``).
+    attempt: int = 1
+    #: ``"<ExceptionType>: <text>"`` of the last attempt that raised (kept after a
+    #: successful retry; ``message`` holds the error only once the task has ended FAILURE).
+    last_error: str | None = None
+    #: The task's own retry policy (``None``: the engine's default, if any).
+    retry_policy: StoredRetryPolicy | None = None
+    #: While a failed attempt waits for the next one: when that runs (epoch seconds).
+    retry_at: float | None = None
+    _trailing_fields: tuple[str, ...] = ("attempt", "last_error", "retry_policy", "retry_at")
+    #: Whether a failure of the task's user code is retried by its retry policy.
+    _retries_on_error = False
 
     def get_id(self) -> UUID:
         """The task's id."""
@@ -215,6 +230,8 @@ class INonLeafNodeTask(ITask[KT, VT]):
             except UserCodeFailed:
                 await self.on_complete(workflow_instance, status=S.FAILURE)
                 return
+            if tr.code_of(self) is S.EXECUTING:
+                await self._started(workflow_instance)
         if tr.code_of(self) is not S.EXECUTING:
             return
         child = workflow_instance.get_task(self.root_dag)
@@ -223,6 +240,9 @@ class INonLeafNodeTask(ITask[KT, VT]):
             await self.on_complete(workflow_instance)
         else:
             await child.start(workflow_instance)
+
+    async def _started(self, workflow_instance: "ITemplateDAGInstance") -> None:
+        """The node has just begun running, before its first child starts (default: nothing)."""
 
     async def stop(
         self,
@@ -251,6 +271,12 @@ class ITemplateDAGInstance(INonLeafNodeTask[KT, VT]):
     sensor_tasks_to_correletable_map: dict[UUID, CorrelatableMapValue] = {}
     runtime_parameters: dict[str, Any] = {}
     update_count: int = 0
+    # -- since 0.2.6 ------------------------------------------------------------------------
+    #: Seconds the workflow may run before it is timed out (``None``: no limit).
+    execution_timeout: float | None = None
+    #: When a running workflow with an ``execution_timeout`` times out (epoch seconds).
+    execution_deadline: float | None = None
+    _trailing_fields = ("execution_timeout", "execution_deadline")
 
     def add_task(self, task: ITask[Any, Any]) -> None:
         """Add (or replace) a node of the workflow."""
@@ -268,6 +294,11 @@ class ITemplateDAGInstance(INonLeafNodeTask[KT, VT]):
         if id == self.id:
             return self
         return self.tasks.get(id)
+
+    async def _started(self, workflow_instance: "ITemplateDAGInstance") -> None:
+        """The workflow began running: its execution timeout, if any, starts counting."""
+        if workflow_instance is self:
+            await _timeouts.arm_execution_deadline(self)
 
     async def _update_global_runtime_parameters(self) -> None:
         """Re-index the listeners whose correlating runtime parameter changed."""

@@ -8,6 +8,7 @@ from dagger.core import transitions as tr
 from dagger.core.status import KT, VT, TaskStatusEnum
 from dagger.tasks import _lifecycle
 from dagger.tasks._base import ITask, ITemplateDAGInstance
+from dagger.tasks._retrying import retry_later
 from dagger.tasks._support import UserCodeFailed, guarded
 
 logger = logging.getLogger("dagger.tasks")
@@ -17,8 +18,12 @@ class DecisionTask(ITask[KT, VT]):
     """Chooses the branch to follow with ``evaluate(**runtime_parameters)``.
 
     Every branch not chosen is SKIPPED. When ``evaluate`` returns ``None`` every branch is
-    skipped and the parent moves on. The default ``evaluate`` picks the first branch.
+    skipped and the parent moves on. The default ``evaluate`` picks the first branch. An
+    exception in ``evaluate`` is retried by the task's retry policy (none by default), then
+    ends the task FAILURE with every branch skipped.
     """
+
+    _retries_on_error = True
 
     async def evaluate(self, **kwargs: Any) -> UUID | None:
         """The id of the branch to follow (default: the first in ``next_dags``)."""
@@ -34,7 +39,9 @@ class DecisionTask(ITask[KT, VT]):
             chosen = await guarded(
                 self, "evaluate", self.evaluate(**workflow_instance.runtime_parameters)
             )
-        except UserCodeFailed:
+        except UserCodeFailed as failure:
+            if await retry_later(self, workflow_instance, failure):
+                return
             chosen, outcome = None, TaskStatusEnum.FAILURE
         chosen_key = None if chosen is None else str(chosen)
         branches = [str(n) for n in self.next_dags]

@@ -8,6 +8,7 @@ from dagger.core import _idempotency
 from dagger.core.status import KT, VT, TaskStatusEnum
 from dagger.tasks import _lifecycle
 from dagger.tasks._base import ITask, ITemplateDAGInstance, outcome_of
+from dagger.tasks._retrying import retry_later
 from dagger.tasks._support import UserCodeFailed, guarded
 
 
@@ -15,9 +16,12 @@ class ExecutorTask(ITask[KT, VT]):
     """A task whose ``execute`` runs as soon as it is reached; it then completes.
 
     ``execute`` may set ``self.status`` to FAILURE to end the task that way. An exception
-    in ``execute`` is recorded in ``message`` and ends the task with FAILURE; the workflow
+    in ``execute`` is retried by the task's retry policy (none by default); once no attempt
+    is left it is recorded in ``message`` and ends the task with FAILURE; the workflow
     moves on (a FAILURE does not halt it).
     """
+
+    _retries_on_error = True
 
     async def _begin(self, workflow_instance: "ITemplateDAGInstance") -> None:
         """Run ``execute``, then complete."""
@@ -34,8 +38,9 @@ class ExecutorTask(ITask[KT, VT]):
                     "execute",
                     self.execute(workflow_instance.runtime_parameters, workflow_instance),
                 )
-        except UserCodeFailed:
-            await self.on_complete(workflow_instance, status=TaskStatusEnum.FAILURE)
+        except UserCodeFailed as failure:
+            if not await retry_later(self, workflow_instance, failure):
+                await self.on_complete(workflow_instance, status=TaskStatusEnum.FAILURE)
             return
         await self.on_complete(workflow_instance, status=outcome_of(self))
 

@@ -22,6 +22,7 @@ from dagger.core import transitions as tr
 from dagger.core.correlation import unindex_all, unindex_task, wants_index
 from dagger.core.ports import TaskNode, WorkflowNode
 from dagger.core.status import TaskStatusEnum, status_of
+from dagger.core.timers import holds_trigger
 from dagger.tasks._support import now, runtime
 
 logger = logging.getLogger("dagger.tasks")
@@ -120,16 +121,19 @@ async def redrive_if_done(
 async def release(task: Node, workflow: WorkflowNode) -> None:
     """``Hook.RELEASE``: what the ended task holds in the runtime goes.
 
-    A timer task's stored trigger; a listener's index entry once it takes no more
-    messages; the monitors watching a process (stopped with it, else completed). For the
+    A task's stored trigger (a timer task's time, a pending retry, a listener's timeout),
+    and a pending retry with it; a listener's index entry once it takes no more messages;
+    the monitors watching a process (stopped with it, else completed). For the
     workflow itself: every index entry and trigger of its tasks, then the record when
     ``delete_workflow_on_complete`` is set.
     """
     if task is workflow:
         await _release_workflow(workflow)
         return
-    if getattr(task, "time_to_execute", None) is not None:
+    if holds_trigger(task):
         await runtime().remove_trigger(workflow.id, task.id)
+        if getattr(task, "retry_at", None) is not None:
+            task.retry_at = None  # type: ignore[attr-defined]  # no retry is pending any more
     if task.id in workflow.sensor_tasks_to_correletable_map and not wants_index(task):
         await unindex_task(runtime(), workflow, task)
     # The monitors a process set up when it started (complete-by time, max run duration).
@@ -148,8 +152,8 @@ async def _release_workflow(workflow: WorkflowNode) -> None:
     # The workflow ended: nothing of it may stay in the index or the timers.
     rt = runtime()
     await unindex_all(rt, workflow)
-    for task in workflow.tasks.values():
-        if getattr(task, "time_to_execute", None) is not None:
+    for task in (workflow, *workflow.tasks.values()):
+        if holds_trigger(task):
             await rt.remove_trigger(workflow.id, task.id)
     if logger.isEnabledFor(logging.DEBUG):  # a scan of every task, only for this log
         unfinished = [t.task_name for t in workflow.tasks.values() if not tr.is_terminal(t)]

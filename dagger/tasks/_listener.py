@@ -9,8 +9,10 @@ import logging
 from typing import Any
 from uuid import UUID
 
+from dagger.core import transitions as tr
 from dagger.core.correlation import sync_task
 from dagger.core.status import KT, VT
+from dagger.tasks import _lifecycle, _timeouts
 from dagger.tasks._base import ITask, ITemplateDAGInstance
 from dagger.tasks._support import runtime
 
@@ -21,13 +23,27 @@ class SensorTask(ITask[KT, VT]):
     """A task completed by an outside event rather than by running code.
 
     ``match_only_one``: a message stops at the first task it is delivered to.
+    ``wait_timeout``: seconds it may wait once started; then it ends as ``timeout_action``
+    says, ``"fail"`` (FAILURE, ``message`` "timed out after N s") or ``"skip"`` (SKIPPED),
+    and the workflow moves on (set with the builder's ``set_timeout``).
     """
 
     match_only_one: bool = False
+    # -- since 0.2.6: last in every listener class (see ``_trailing_fields``) ---------------
+    wait_timeout: float | None = None
+    timeout_action: str = "fail"
+    #: When the wait times out (epoch seconds), set when the listener starts waiting.
+    timeout_at: float | None = None
+    _trailing_fields = ("wait_timeout", "timeout_action", "timeout_at")
     # Starting a listener makes it wait for a message (ITask._begin). Reached again after
     # it ended, it re-drives its successors even with reprocess_on_message: that flag has
     # it take further messages, not begin again.
     _reruns_when_reached = False
+
+    async def _begin(self, workflow_instance: "ITemplateDAGInstance") -> None:
+        """Start waiting (EXECUTING) for a message; a ``wait_timeout`` starts counting."""
+        if await _lifecycle.apply(tr.START, self, workflow_instance):
+            await _timeouts.arm_listener_timeout(self, workflow_instance)
 
     async def _update_correletable_key(self, workflow_instance: "ITemplateDAGInstance") -> None:
         """Re-index this task if the runtime parameter it is correlated by changed."""

@@ -1,4 +1,5 @@
-"""Helpers every task module shares: the clock, the runtime, and guarding user code."""
+"""Helpers every task module shares: the clock, the runtime, guarding user code, and the
+retry policy a task runs under."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 
 from dagger.core.context import get_runtime
 from dagger.core.ports import WorkflowRuntime
+from dagger.core.retry import RetryPolicy
 
 logger = logging.getLogger("dagger.tasks")
 
@@ -37,21 +39,62 @@ class UserCodeFailed(Exception):
     """Internal marker: user code raised and the failure was recorded on the task."""
 
 
+def retry_policy_of(task: Any) -> RetryPolicy | None:
+    """The policy a failing task is retried by: its own (``task.retry_policy``), else the
+    runtime's default (``Dagger(default_retry_policy=...)``), else none (no retry).
+
+    Only task types that retry (``_retries_on_error``: executors, commands, triggers,
+    intervals, decisions) have one.
+    """
+    if not getattr(task, "_retries_on_error", False):
+        return None
+    stored = getattr(task, "retry_policy", None)
+    if stored is not None:
+        try:
+            policy: RetryPolicy = stored.policy()
+        except (AttributeError, TypeError, ValueError) as exc:
+            logger.warning(
+                "task %s (%s) has an unusable retry policy (%s); it is not retried",
+                getattr(task, "task_name", None),
+                getattr(task, "id", None),
+                exc,
+            )
+            return None
+        return policy
+    try:
+        default = get_runtime().default_retry_policy
+    except RuntimeError:
+        return None
+    return default if isinstance(default, RetryPolicy) else None
+
+
+def will_retry(task: Any, exc: BaseException) -> bool:
+    """Whether the attempt of ``task`` that just raised ``exc`` is followed by another one."""
+    policy = retry_policy_of(task)
+    return policy is not None and policy.should_retry(exc, int(getattr(task, "attempt", 1) or 1))
+
+
 async def guarded(task: Any, hook: str, call: Awaitable[R]) -> R:
     """Await user code; on an exception record it on ``task.message`` and raise ``UserCodeFailed``.
 
     User code (``execute``, ``interval_execute``, ``on_message``, ``evaluate``...) must never
-    bring down the engine loop: the caller turns ``UserCodeFailed`` into a FAILURE status.
+    bring down the engine loop: the caller retries the task by its retry policy or turns
+    ``UserCodeFailed`` into a FAILURE status. The error is logged with its traceback; when
+    a retry follows, the traceback goes to DEBUG and the retry's INFO line says the rest.
     """
     try:
         return await call
     except Exception as exc:
         task.message = error_text(exc)
-        logger.exception(
-            "%s.%s of task %s (%s) raised; the task is marked FAILURE",
+        retrying = will_retry(task, exc)
+        logger.log(
+            logging.DEBUG if retrying else logging.ERROR,
+            "%s.%s of task %s (%s) raised; %s",
             type(task).__name__,
             hook,
             getattr(task, "task_name", None),
             getattr(task, "id", None),
+            "it will be retried" if retrying else "the task is marked FAILURE",
+            exc_info=True,
         )
         raise UserCodeFailed(task.message) from exc

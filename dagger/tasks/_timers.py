@@ -17,6 +17,7 @@ from dagger.core.status import KT, VT, TaskStatusEnum
 from dagger.tasks import _lifecycle
 from dagger.tasks._base import ITask, ITemplateDAGInstance
 from dagger.tasks._executor import ExecutorTask
+from dagger.tasks._retrying import retry_later
 from dagger.tasks._support import UserCodeFailed, guarded, now, runtime
 
 logger = logging.getLogger("dagger.tasks")
@@ -75,8 +76,9 @@ class IntervalTask(TriggerTask[KT, VT]):
                 "interval_execute",
                 self.interval_execute(workflow_instance.runtime_parameters),
             )
-        except UserCodeFailed:
-            await self.on_complete(workflow_instance, status=TaskStatusEnum.FAILURE)
+        except UserCodeFailed as failure:
+            if not await retry_later(self, workflow_instance, failure):
+                await self.on_complete(workflow_instance, status=TaskStatusEnum.FAILURE)
             return
         if finished or forced:
             # Runs even when a reschedule moved time_to_execute ahead (0.2.6 stalled here).
@@ -105,6 +107,8 @@ class MonitoringTask(TriggerTask[KT, VT]):
     """A timer watching another task (``monitored_task_id``) of the same workflow."""
 
     monitored_task_id: UUID | None = None
+    # Monitors are set up by the engine, not built from a template: they are not retried.
+    _retries_on_error = False
 
     async def process_monitored_task(
         self, monitored_task: ITask[Any, Any], workflow_instance: "ITemplateDAGInstance"

@@ -3,13 +3,18 @@
 A wrong type is rejected at ``set_type`` with an :class:`InvalidTaskType` naming the builder,
 the type, the base class it needs and the builder to use instead; a missing type or topic
 is rejected at ``build`` naming the task.
+
+Executor, command, trigger, interval and decision builders take a retry policy
+(``set_retry_policy``); the listener builder takes a wait timeout (``set_timeout``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from dagger.core.retry import RetryPolicy, as_policy
 from dagger.core.status import TaskOperator
+from dagger.core.timers import checked_action, checked_seconds
 from dagger.exceptions.exceptions import InvalidTaskType
 from dagger.tasks._base import ITask
 from dagger.tasks._composite import ParallelCompositeTask
@@ -30,12 +35,30 @@ from dagger.templates._task_templates import (
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+T = TypeVar("T", bound=DefaultTaskTemplate)
+
 
 class DefaultTaskTemplateBuilder(TaskTemplateBuilder):
     """Builds executor (and other non-Kafka) task templates."""
 
     _required: type = ITask
     _forbidden: tuple[type, ...] = (KafkaListenerTask, KafkaCommandTask)
+    #: Why this builder's tasks take no retry policy (``None``: they do).
+    _no_retry: str | None = None
+    _retry_policy: RetryPolicy | None = None
+
+    def set_retry_policy(self, policy: RetryPolicy | None) -> Self:
+        """Retry the task by ``policy`` when its user code raises (``None``: the engine's
+        default policy, if any, applies; without one the task runs once, as in 0.2.6)."""
+        where = f"{type(self).__name__}.set_retry_policy for task {self.name!r}"
+        if self._no_retry is not None:
+            raise ValueError(f"{where}: {self._no_retry}")
+        self._retry_policy = as_policy(policy, what=where)
+        return self
+
+    def _with_policy(self, template: T) -> T:
+        template.retry_policy = self._retry_policy
+        return template
 
     def set_type(self, task_type: type[ITask]) -> Self:
         """Set the task class; Kafka command and listener tasks have their own builders."""
@@ -60,13 +83,15 @@ class DefaultTaskTemplateBuilder(TaskTemplateBuilder):
 
     def build(self) -> DefaultTaskTemplate:
         """Return a :class:`DefaultTaskTemplate`."""
-        return DefaultTaskTemplate(
-            self.app,
-            self._checked_type(),
-            self.name,
-            list(self.task_dags),
-            self.allow_skip_to,
-            self.reprocess_on_message,
+        return self._with_policy(
+            DefaultTaskTemplate(
+                self.app,
+                self._checked_type(),
+                self.name,
+                list(self.task_dags),
+                self.allow_skip_to,
+                self.reprocess_on_message,
+            )
         )
 
 
@@ -95,14 +120,16 @@ class _TopicBuilderMixin(DefaultTaskTemplateBuilder):
 
     def build(self) -> DefaultKafkaTaskTemplate:
         """Return a :class:`DefaultKafkaTaskTemplate` (it registers the topic with the app)."""
-        return DefaultKafkaTaskTemplate(
-            self.app,
-            self._checked_type(),
-            self.name,
-            self._checked_topic(),
-            list(self.task_dags),
-            self.allow_skip_to,
-            self.reprocess_on_message,
+        return self._with_policy(
+            DefaultKafkaTaskTemplate(
+                self.app,
+                self._checked_type(),
+                self.name,
+                self._checked_topic(),
+                list(self.task_dags),
+                self.allow_skip_to,
+                self.reprocess_on_message,
+            )
         )
 
 
@@ -122,10 +149,25 @@ class KafkaListenerTaskTemplateBuilder(_TopicBuilderMixin):
 
     _required = KafkaListenerTask
     _forbidden = ()
+    _no_retry = (
+        "a listener is not retried (a failing on_message ends it FAILURE); "
+        "set_timeout bounds its wait"
+    )
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.concurrency = 1
+        self._timeout: float | None = None
+        self._on_timeout = "fail"
+
+    def set_timeout(self, seconds: float, on_timeout: str = "fail") -> Self:
+        """End the listener if no message completes it within ``seconds`` of it starting to
+        wait: ``on_timeout="fail"`` ends it FAILURE (``message`` "timed out after N s"),
+        ``"skip"`` ends it SKIPPED; either way the workflow moves on."""
+        where = f"{type(self).__name__}.set_timeout for task {self.name!r}"
+        self._timeout = checked_seconds(seconds, what=f"{where}: seconds")
+        self._on_timeout = checked_action(on_timeout, what=where)
+        return self
 
     def set_topic(self, topic: Any) -> Self:
         """Set the topic whose messages complete the listener."""
@@ -146,6 +188,8 @@ class KafkaListenerTaskTemplateBuilder(_TopicBuilderMixin):
     def build(self) -> DefaultKafkaTaskTemplate:
         """Register the listener type on its topic with the app and return its template."""
         template = super().build()
+        template.wait_timeout = self._timeout
+        template.timeout_action = self._on_timeout
         # The engine runs one consumer per topic serving every listener type registered on it.
         self.app.register_listener(template.topic_name, self._checked_type(), self.concurrency)
         return template
@@ -168,13 +212,15 @@ class TriggerTaskTemplateBuilder(DefaultTaskTemplateBuilder):
 
     def build(self) -> DefaultTriggerTaskTemplate:
         """Return a :class:`DefaultTriggerTaskTemplate`."""
-        return DefaultTriggerTaskTemplate(
-            self.app,
-            self._checked_type(),
-            self.name,
-            self.time_to_execute_key,
-            list(self.task_dags),
-            self.allow_skip_to,
+        return self._with_policy(
+            DefaultTriggerTaskTemplate(
+                self.app,
+                self._checked_type(),
+                self.name,
+                self.time_to_execute_key,
+                list(self.task_dags),
+                self.allow_skip_to,
+            )
         )
 
 
@@ -200,15 +246,17 @@ class IntervalTaskTemplateBuilder(TriggerTaskTemplateBuilder):
 
     def build(self) -> DefaultIntervalTaskTemplate:
         """Return a :class:`DefaultIntervalTaskTemplate`."""
-        return DefaultIntervalTaskTemplate(
-            self.app,
-            self._checked_type(),
-            self.name,
-            self.time_to_execute_key,
-            self.time_to_force_complete_key,
-            self.interval_execute_period_key,
-            list(self.task_dags),
-            self.allow_skip_to,
+        return self._with_policy(
+            DefaultIntervalTaskTemplate(
+                self.app,
+                self._checked_type(),
+                self.name,
+                self.time_to_execute_key,
+                self.time_to_force_complete_key,
+                self.interval_execute_period_key,
+                list(self.task_dags),
+                self.allow_skip_to,
+            )
         )
 
 
@@ -217,6 +265,7 @@ class ParallelCompositeTaskTemplateBuilder(DefaultTaskTemplateBuilder):
 
     _required = ParallelCompositeTask
     _forbidden = ()
+    _no_retry = "a parallel composite runs no user code; give its children retry policies"
 
     def __init__(
         self, app: Any, no_of_parallel_tasks: int, task_template: TaskTemplate | None

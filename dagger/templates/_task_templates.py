@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from dagger.core.retry import RetryPolicy
 from dagger.core.status import TaskOperator
 from dagger.exceptions.exceptions import InvalidTriggerTimeForTask
 from dagger.tasks._base import ITask
+from dagger.tasks._listener import SensorTask
 from dagger.tasks._support import now
 from dagger.tasks._workflow import ITemplateDAGInstance
 from dagger.templates._common import (
@@ -30,7 +32,13 @@ from dagger.templates._interfaces import TaskTemplate
 
 
 class DefaultTaskTemplate(TaskTemplate):
-    """Template of a plain task (executor, decision, ...): instantiates ``type``."""
+    """Template of a plain task (executor, decision, ...): instantiates ``type``.
+
+    ``retry_policy`` (set by the builder's ``set_retry_policy``) is stored on every task it
+    creates whose type retries; ``None`` leaves the engine's default to apply.
+    """
+
+    retry_policy: RetryPolicy | None = None
 
     def __init__(
         self,
@@ -55,6 +63,11 @@ class DefaultTaskTemplate(TaskTemplate):
         """The fields this kind of task takes from its template and the runtime parameters."""
         return {}
 
+    def _configure(self, task: ITask) -> None:
+        """Set what the template adds to a new task beyond 0.2.6's fields."""
+        if self.retry_policy is not None and task._retries_on_error:
+            task.retry_policy = self.retry_policy.stored()
+
     async def create_instance(
         self,
         id: UUID,
@@ -69,6 +82,7 @@ class DefaultTaskTemplate(TaskTemplate):
     ) -> ITask:
         """Create the task, add it to the workflow and create the tasks that follow it."""
         task = self._new_task(id, parent_id, **self._fields(workflow_instance, kwargs))
+        self._configure(task)
         task.time_created = int(now())
         task.status = not_started()
         task.task_name = dotted(parent_name, self.name)
@@ -90,7 +104,14 @@ class DefaultTaskTemplate(TaskTemplate):
 
 
 class DefaultKafkaTaskTemplate(DefaultTaskTemplate):
-    """Template of a Kafka command or listener task; the task records its topic's name."""
+    """Template of a Kafka command or listener task; the task records its topic's name.
+
+    A listener's ``wait_timeout`` and ``timeout_action`` (the builder's ``set_timeout``) are
+    stored on each listener it creates.
+    """
+
+    wait_timeout: float | None = None
+    timeout_action: str = "fail"
 
     def __init__(
         self,
@@ -111,6 +132,12 @@ class DefaultKafkaTaskTemplate(DefaultTaskTemplate):
 
     def _new_task(self, id: UUID, parent_id: UUID, **fields: Any) -> ITask:
         return super()._new_task(id, parent_id, topic=self.topic_name, **fields)
+
+    def _configure(self, task: ITask) -> None:
+        super()._configure(task)
+        if self.wait_timeout is not None and isinstance(task, SensorTask):
+            task.wait_timeout = self.wait_timeout
+            task.timeout_action = self.timeout_action
 
 
 class DefaultTriggerTaskTemplate(DefaultTaskTemplate):

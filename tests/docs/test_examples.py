@@ -40,10 +40,12 @@ TESTED = {
     "rekey",
     "repartition",
     "reprocess",
+    "retries",
     "skip_to",
     "stop",
     "testing",
     "timers",
+    "timeouts",
 }
 
 
@@ -219,3 +221,37 @@ async def test_repartition() -> None:
     assert result["workflow"].status.code == "COMPLETED"
     assert result["workflow"].runtime_parameters["confirmed"] is True
     assert "'order_id'" in result["missing_key"]
+
+
+async def test_retries_back_off_then_succeed_and_non_retryable_errors_fail_at_once() -> None:
+    result = await run_example("retries")
+    waiting = result["waiting"]
+    reserve = next(
+        t for t in waiting.tasks.values() if t.task_name.endswith("reserve_executor_task")
+    )
+    assert (reserve.status.code, reserve.attempt, reserve.retry_at) == ("EXECUTING", 1, START + 2)
+    assert result["delays"] == [2.0, 4.0]
+    wf = result["workflow"]
+    reserve = next(t for t in wf.tasks.values() if t.task_name.endswith("reserve_executor_task"))
+    assert (reserve.status.code, reserve.attempt) == ("COMPLETED", 3)
+    assert reserve.last_error == "TimeoutError: stock service did not answer"
+    charge = next(t for t in wf.tasks.values() if t.task_name.endswith("charge_executor_task"))
+    assert (charge.status.code, charge.attempt) == ("FAILURE", 1)
+    assert charge.message == "CardDeclined: card declined for order o-9"
+    assert wf.runtime_parameters["reserved"] is True
+
+
+async def test_timeouts_skip_a_wait_and_fail_a_workflow_that_runs_too_long() -> None:
+    result = await run_example("timeouts")
+    assert result["fired"] == [1, 1]
+    pickup = result["pickup"]
+    assert status(pickup, "Pickup.courier") == "SKIPPED"
+    assert status(pickup, "call_executor_task") == "COMPLETED"
+    assert (pickup.runtime_parameters["called"], pickup.status.code) == (True, "COMPLETED")
+    delivery = result["delivery"]
+    assert (delivery.status.code, delivery.message) == (
+        "FAILURE",
+        "execution timed out after 7200 s",
+    )
+    assert set(codes(delivery)) == {"STOPPED"}
+    assert (result["late"], result["index"], result["triggers"]) == (0, {}, {})

@@ -1,0 +1,211 @@
+"""The ``scale`` scenario: how costs grow with the number of stored workflows.
+
+For each size (1k, 10k, 100k by default) one worker fills its store (half the workflows
+waiting on a listener, half ended; ``_scale_app``), then the harness measures:
+
+- ``GET /tasks/instances?limit=50`` and ``?status=EXECUTING&limit=50``: p50/p99 of
+  ``LIST_REQUESTS`` sequential requests each;
+- listener message delivery (send to ``on_message``), p50/p99, quiet and while 20 clients
+  list in a loop: whether list traffic moves workflow latency;
+- the correlation lookup of a listener message, µs (timed inside the worker);
+- worker start-up with its data dir, and recovery from the changelogs after the data dir is
+  deleted: seconds until ``/service/ready`` and a listing shows every waiting workflow;
+- peak RSS of the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiokafka import AIOKafkaProducer
+
+from benchmarks._harness import (
+    WorkerProcess,
+    broker,
+    create_topic,
+    percentile,
+    produce,
+)
+
+SIZES = (1_000, 10_000, 100_000)
+PER_MESSAGE = 500
+LIST_REQUESTS = 200
+DELIVERIES = 200
+LIST_CLIENTS = 20
+
+
+@dataclass
+class ScaleRow:
+    """The numbers at one size."""
+
+    size: int
+    fill_s: float = 0.0
+    list_p50: float = 0.0
+    list_p99: float = 0.0
+    status_p50: float = 0.0
+    status_p99: float = 0.0
+    lookup_us: float = 0.0
+    deliver_quiet: tuple[float, float] = (0.0, 0.0)
+    deliver_listing: tuple[float, float] = (0.0, 0.0)
+    startup_s: float = 0.0
+    recovery_s: float = 0.0
+    rss_mb: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def _get(session: aiohttp.ClientSession, url: str) -> tuple[float, Any]:
+    began = time.perf_counter()
+    async with session.get(url) as response:
+        body = await response.json()
+    return (time.perf_counter() - began) * 1000.0, body
+
+
+async def _latencies(session: aiohttp.ClientSession, url: str, n: int) -> tuple[float, float]:
+    times = [(await _get(session, url))[0] for _ in range(n)]
+    return percentile(times, 0.5), percentile(times, 0.99)
+
+
+async def _wait_listed(base: str, waiting: int, timeout: float) -> float:
+    """Seconds until the worker is ready and lists ``waiting`` EXECUTING workflows."""
+    began = time.monotonic()
+    url = f"{base}/tasks/instances?status=EXECUTING&limit=1&offset={max(0, waiting - 1)}"
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() - began < timeout:
+            try:
+                async with session.get(f"{base}/service/ready") as response:
+                    ready = (await response.json()).get("is_ready")
+                if ready and len((await _get(session, url))[1]) == 1:
+                    return time.monotonic() - began
+            except (aiohttp.ClientError, ValueError):
+                pass
+            await asyncio.sleep(0.1)  # poll period while the worker starts
+    raise TimeoutError(f"worker not ready with {waiting} waiting workflows in {timeout} s")
+
+
+async def _deliveries(
+    url: str, topic: str, first: int, count: int, result: Path
+) -> tuple[float, float]:
+    """Complete ``count`` waiting workflows; p50/p99 of send -> ``on_message`` (ms)."""
+    log = Path(f"{result}.deliveries")
+    log.unlink(missing_ok=True)
+    producer = AIOKafkaProducer(bootstrap_servers=url.split("://", 1)[-1])
+    await producer.start()
+    try:
+        for i in range(first, first + 2 * count, 2):
+            body = json.dumps({"order_id": f"o-{i}", "sent": time.time()}).encode()
+            await producer.send_and_wait(topic, body, key=f"o-{i}".encode())
+            await asyncio.sleep(0.01)  # a steady trickle, not a burst
+    finally:
+        await producer.stop()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = log.read_text().split() if log.exists() else []
+        if len(done) >= count:
+            times = [float(x) * 1000.0 for x in done]
+            return percentile(times, 0.5), percentile(times, 0.99)
+        await asyncio.sleep(0.2)  # poll period
+    raise TimeoutError("listener messages were not all delivered")
+
+
+async def _list_loop(base: str, stop: asyncio.Event) -> None:
+    async with aiohttp.ClientSession() as session:
+        while not stop.is_set():
+            await _get(session, f"{base}/tasks/instances?limit=50")
+
+
+async def _one_size(url: str, size: int) -> ScaleRow:
+    row = ScaleRow(size)
+    topic = f"bench-scale-{uuid.uuid4().hex[:6]}"
+    ready_topic = f"{topic}-ready"
+    for name in (topic, f"{topic}-tasks", ready_topic):
+        await create_topic(url, name)
+    spans = [
+        (b"", json.dumps({"from": a, "to": min(size, a + PER_MESSAGE)}).encode())
+        for a in range(0, size, PER_MESSAGE)
+    ]
+    await produce(url, topic, spans)
+    env = {"BENCH_BROKER": url, "BENCH_TOPIC": topic}
+    worker = WorkerProcess("scale", "benchmarks._scale_app", env, size)
+    try:
+        worker.start()
+        data = await worker.wait_result(timeout=3600)
+        row.fill_s = data["fill_seconds"]
+        row.lookup_us = data["lookup_us"]
+        row.extra = data
+        waiting = (size + 1) // 2
+        await _wait_listed(worker.base_url, waiting, 600)
+        async with aiohttp.ClientSession() as session:
+            row.list_p50, row.list_p99 = await _latencies(
+                session, f"{worker.base_url}/tasks/instances?limit=50", LIST_REQUESTS
+            )
+            row.status_p50, row.status_p99 = await _latencies(
+                session,
+                f"{worker.base_url}/tasks/instances?status=EXECUTING&limit=50",
+                LIST_REQUESTS,
+            )
+        count = min(DELIVERIES, waiting // 4)
+        row.deliver_quiet = await _deliveries(url, ready_topic, 0, count, worker.result_path)
+        stop = asyncio.Event()
+        loops = [
+            asyncio.create_task(_list_loop(worker.base_url, stop)) for _ in range(LIST_CLIENTS)
+        ]
+        try:
+            row.deliver_listing = await _deliveries(
+                url, ready_topic, 2 * count, count, worker.result_path
+            )
+        finally:
+            stop.set()
+            await asyncio.gather(*loops, return_exceptions=True)
+        waiting -= 2 * count
+        row.rss_mb = worker.peak_rss_mb()
+        # Start-up with the data dir kept, then recovery after deleting it.
+        worker.stop()
+        worker.start()
+        row.startup_s = await _wait_listed(worker.base_url, max(1, waiting), 1800)
+        row.rss_mb = max(row.rss_mb, worker.peak_rss_mb())
+        worker.stop()
+        shutil.rmtree(worker.data_dir, ignore_errors=True)
+        worker.start()
+        row.recovery_s = await _wait_listed(worker.base_url, max(1, waiting), 1800)
+        row.rss_mb = max(row.rss_mb, worker.peak_rss_mb())
+    finally:
+        worker.stop()
+        worker.cleanup()
+    return row
+
+
+async def run_scale(sizes: tuple[int, ...], broker_url: str | None) -> list[ScaleRow]:
+    """Measure every size, each on its own topics and worker."""
+    rows = []
+    async with broker(broker_url) as url:
+        for size in sizes:
+            print(f"scale: {size} workflows on {url}", flush=True)
+            rows.append(await _one_size(url, size))
+    return rows
+
+
+def scale_table(rows: list[ScaleRow]) -> str:
+    """The markdown table of a scale run."""
+    lines = [
+        "| stored | fill s | list p50/p99 ms | status filter p50/p99 ms | lookup µs "
+        "| delivery p50/p99 ms quiet | delivery p50/p99 ms, 20 listing | start-up s "
+        "| recovery s | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.size:,} | {r.fill_s:.0f} | {r.list_p50:.1f} / {r.list_p99:.1f} "
+            f"| {r.status_p50:.1f} / {r.status_p99:.1f} | {r.lookup_us:.0f} "
+            f"| {r.deliver_quiet[0]:.0f} / {r.deliver_quiet[1]:.0f} "
+            f"| {r.deliver_listing[0]:.0f} / {r.deliver_listing[1]:.0f} "
+            f"| {r.startup_s:.1f} | {r.recovery_s:.1f} | {r.rss_mb:.0f} |"
+        )
+    return "\n".join(lines)
