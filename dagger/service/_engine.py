@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import mode
@@ -44,6 +44,8 @@ class Dagger(DaggerCompat, mode.Service):
     ``web_token`` enables the web actions (``POST /tasks/instance/{id}/retry`` and
     ``.../stop``) for requests bearing ``Authorization: Bearer <web_token>``;
     ``web_token_for_reads=True`` requires the token on the read endpoints too.
+    ``web_cors_origins`` lists the origins (``"http://worker-2:6066"``, or ``"*"``) whose
+    pages may read the dashboard's JSON: another worker's dashboard merging this one's list.
     ``default_retry_policy`` (a ``dagger.retry.RetryPolicy``) retries every executor,
     command, trigger, interval and decision task that has no policy of its own; ``None``
     (the default) runs each once, as in 0.2.6.
@@ -93,11 +95,15 @@ class Dagger(DaggerCompat, mode.Service):
         logging_config: dict[str, Any] | None = None,
         web_token: str | None = None,
         web_token_for_reads: bool = False,
+        web_cors_origins: Sequence[str] = (),
         default_retry_policy: RetryPolicy | None = None,
         **kwargs: Any,
     ) -> None:
         broker = check_broker(broker)  # a bad URL fails here, not deep inside faust
         self.web_token, self.web_token_for_reads = check_web_token(web_token, web_token_for_reads)
+        # Origins whose pages may read the dashboard's JSON (docs/operations/dashboard.md).
+        origins = [web_cors_origins] if isinstance(web_cors_origins, str) else web_cors_origins
+        self.web_cors_origins = tuple(str(origin) for origin in origins)
         self.config = EngineConfig(
             broker, datadir, store, application_name, package_name, int(kafka_partitions), kwargs
         )

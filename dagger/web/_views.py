@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from faust import web
 
 from dagger.web import _actions, _auth, _handlers
+from dagger.web._dashboard import register_dashboard
 from dagger.web._models import ReadyResponse
 
 service_blueprint = web.Blueprint("service")
@@ -144,3 +145,4 @@ def register_blueprints(faust_app: Any, engine: EngineView) -> None:
     setattr(faust_app, ENGINE_VIEW_ATTR, engine)
     service_blueprint.register(faust_app, url_prefix="/service/")
     tasks_blueprint.register(faust_app, url_prefix="/tasks/")
+    register_dashboard(faust_app, engine)

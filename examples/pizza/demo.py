@@ -102,6 +102,7 @@ def print_where_to_look(web_port: int, *, kept: bool) -> None:
     """Where the worker's web API lists the instances."""
     base = f"http://127.0.0.1:{web_port}"
     if kept:
+        print(f"\nThe worker's dashboard (open it in a browser): {base}/dashboard")
         print("\nThe worker keeps running until Ctrl-C. Its instances over the web API:")
     else:
         print("\nWhile a worker runs (`python -m examples.pizza.demo --keep` keeps this one),")
