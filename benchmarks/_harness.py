@@ -226,7 +226,9 @@ async def run_worker(
     command = [sys.executable, "-m", module, "worker", "-l", "warn"]
     if profile and module.endswith("_engine_app"):
         # pyinstrument writes its report when the worker exits on SIGINT (see below).
-        command[1:3] = ["-m", "pyinstrument", "-r", "text", "-o", profile, "-m", module]
+        # BENCH_PROFILE_RENDERER=pstats writes a file for ``pstats`` (sort by own time).
+        renderer = os.environ.get("BENCH_PROFILE_RENDERER", "text")
+        command[1:3] = ["-m", "pyinstrument", "-r", renderer, "-o", profile, "-m", module]
     proc = subprocess.Popen(
         command,
         env=child_env,
