@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from dagger.core.observe import NOOP, Observer
 from dagger.core.ports import WorkflowRuntime
 
 _current: ContextVar[WorkflowRuntime | None] = ContextVar("dagger_runtime", default=None)
@@ -32,6 +33,12 @@ def get_runtime() -> WorkflowRuntime:
             "(InMemoryRuntime is in dagger.testing)."
         )
     return runtime
+
+
+def current_observer() -> Observer:
+    """The observer of the current runtime (the no-op one when no runtime is installed)."""
+    runtime = _current.get()
+    return NOOP if runtime is None else runtime.observer
 
 
 @contextmanager

@@ -13,6 +13,8 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from dagger.core.observe import NOOP, Observer
+
 if TYPE_CHECKING:
     from dagger.core.records import CorrelatableMapValue, Trigger
     from dagger.core.retry import RetryPolicy
@@ -72,6 +74,8 @@ class WorkflowRuntime(ABC):
     #: The retry policy of every task that has none of its own (``None``: such tasks run
     #: once, as in 0.2.6); ``Dagger(default_retry_policy=...)`` sets it.
     default_retry_policy: RetryPolicy | None = None
+    #: Told what the engine does on this runtime (metrics, traces); the default ignores it.
+    observer: Observer = NOOP
 
     def now(self) -> float:
         """Return the current time in epoch seconds (tests substitute a fake clock)."""

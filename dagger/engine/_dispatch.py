@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from dagger.core import transitions as tr
+from dagger.core.context import current_observer as runtime_observer
 from dagger.core.correlation import topic_of
 from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
@@ -264,7 +265,8 @@ async def _on_message(
     when it was waiting) and on ``delivery``, whose consumer logs it once with the message's
     topic, partition and offset."""
     try:
-        done = await task.on_message(workflow.runtime_parameters, payload)
+        with runtime_observer().task_execution(task, workflow, "on_message"):
+            done = await task.on_message(workflow.runtime_parameters, payload)
     except Exception as exc:
         task.message = error_text(exc)
         delivery.fail(

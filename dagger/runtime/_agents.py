@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from dagger.core.observe import DEAD_LETTERED, MATCHED, UNMATCHED
 from dagger.core.validation import RecordDecodeError, validate_workflow
 from dagger.engine import operations
 from dagger.engine._dispatch import deliver_listener_message
@@ -110,10 +111,14 @@ async def handle_listener_message(ctx: AgentContext, topic_name: str, message: A
     Returns how many tasks ran ``on_message``. A message that cannot be decoded, that no
     listener type on the topic can read correlation values from, or whose ``on_message``
     raised for a task (the task is FAILURE, as without a dead-letter topic) is dead-lettered.
+    The runtime's observer is told whether the message matched, matched nothing, or was
+    dead-lettered.
     """
+    observer = ctx.runtime.observer
     try:
         payload = decode_listener_payload(ctx, topic_name, message)
     except Exception as exc:
+        observer.listener_message(topic_name, DEAD_LETTERED)
         await _dead_letter(ctx, message, _undecodable(exc), exc)
         return 0
     listener_types = list(ctx.listeners.get(topic_name, ()))
@@ -121,12 +126,17 @@ async def handle_listener_message(ctx: AgentContext, topic_name: str, message: A
         async with LockedSession(ctx.runtime, ctx.locks) as session:
             delivery = await deliver_listener_message(session, topic_name, listener_types, payload)
     except Exception as exc:
+        observer.listener_message(topic_name, DEAD_LETTERED)
         await _dead_letter(ctx, message, f"delivering it failed: {_describe(exc)}", exc)
         return 0
     if delivery.problems:
+        observer.listener_message(topic_name, DEAD_LETTERED)
         await _dead_letter(ctx, message, "; ".join(delivery.problems), delivery.error)
     elif delivery.matched == 0:
+        observer.listener_message(topic_name, UNMATCHED)
         logger.debug("message %s matched no waiting listener task", where(message))
+    else:
+        observer.listener_message(topic_name, MATCHED)
     return delivery.processed
 
 

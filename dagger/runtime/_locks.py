@@ -48,6 +48,7 @@ class LockedSession(WorkflowRuntime):
         self.locks = locks
         self.delete_workflow_on_complete = inner.delete_workflow_on_complete
         self.default_retry_policy = inner.default_retry_policy
+        self.observer = inner.observer
         self._held: asyncio.Lock | None = None
 
     async def __aenter__(self) -> LockedSession:

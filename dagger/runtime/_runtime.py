@@ -121,7 +121,6 @@ class FaustRuntime(WorkflowRuntime):
         self.listing = Listing(kv)
         self._deferred = DeferredCreations(self._store_created)
 
-
     def now(self) -> float:
         """Wall-clock time, epoch seconds."""
         return self._clock()
@@ -208,7 +207,8 @@ class FaustRuntime(WorkflowRuntime):
         return ITemplateDAGInstance.loads(raw)
 
     async def save_workflow(self, workflow: WorkflowNode) -> None:
-        """Bump ``update_count``, publish the update, run callbacks, write it home.
+        """Bump ``update_count``, publish the update, run callbacks, write it home (the
+        encoding and the write are timed for the observer's ``store_saved``).
 
         A workflow whose home partition another worker owns is forwarded to it instead.
         """
@@ -234,8 +234,10 @@ class FaustRuntime(WorkflowRuntime):
             return
         workflow.lastupdated = int(self.now())
         await self._emit(workflow)
+        began = time.perf_counter()
         raw = workflow.dumps()
         self.kv.put(wid, raw, home)
+        self.observer.store_saved(time.perf_counter() - began)
         self._remember(wid, home)
         if is_terminal(workflow):  # an ended workflow is rarely loaded again
             self.cache.discard(wid)

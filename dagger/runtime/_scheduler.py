@@ -41,7 +41,11 @@ class TriggerFailed(Exception):
 
 
 class TriggerScheduler:
-    """A heap of ``(due, key, partition)`` and the loop that fires them on time."""
+    """A heap of ``(due, key, partition)`` and the loop that fires them on time.
+
+    ``on_lateness`` is told, for each trigger fired, how many seconds after its due time
+    it fired (the worker's observer: ``timer_fired``).
+    """
 
     def __init__(
         self,
@@ -50,8 +54,10 @@ class TriggerScheduler:
         clock: Callable[[], float] = time.time,
         backoff_first: float = BACKOFF_FIRST,
         backoff_cap: float = BACKOFF_CAP,
+        on_lateness: Callable[[float], None] | None = None,
     ) -> None:
         self._fire = fire
+        self._on_lateness = on_lateness
         self._clock = clock
         self.backoff = TriggerBackoff(backoff_first, backoff_cap)
         self._heap: list[tuple[float, int, TriggerKey, int]] = []
@@ -124,6 +130,8 @@ class TriggerScheduler:
         for partition, workflow_id, task_id, due in self.pop_due(self._clock()):
             lateness = max(0.0, self._clock() - due)
             self.max_lateness = max(self.max_lateness, lateness)
+            if self._on_lateness is not None:
+                self._on_lateness(lateness)
             key = (workflow_id, task_id)
             try:
                 again = await self._fire(partition, workflow_id, task_id, due)

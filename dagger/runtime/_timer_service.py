@@ -54,7 +54,7 @@ class TimerService(mode.Service):
     ) -> None:
         self.faust_app = app
         self.context = context
-        self.scheduler = TriggerScheduler(self._fire, clock=clock)
+        self.scheduler = TriggerScheduler(self._fire, clock=clock, on_lateness=self._fired_late)
         #: Whether the heap holds the triggers of the current assignment.
         self.synced = False
         self._owned_before: set[int] | None = None
@@ -134,6 +134,10 @@ class TimerService(mode.Service):
         for entry in entries:
             self.scheduler.push(*entry)
         return len(entries)
+
+    def _fired_late(self, lateness: float) -> None:
+        # Read at each firing: the service installs the runtime's observer after building it.
+        self.context.runtime.observer.timer_fired(lateness)
 
     async def _fire(
         self, partition: int, workflow_id: str, task_id: str, due: float

@@ -18,6 +18,7 @@ from dagger.runtime import _agents, _startup
 from dagger.runtime._app import apply_logging_config, create_faust_app
 from dagger.runtime._broker_url import check_broker
 from dagger.runtime._locks import LOCK_STRIPE_SIZE, LockedSession, StripedLocks
+from dagger.runtime._metrics import PrometheusMetrics
 from dagger.runtime._worker import run_worker
 from dagger.service import _wiring
 from dagger.service._compat import CurrentAppTopics, DaggerCompat
@@ -150,6 +151,9 @@ class Dagger(DaggerCompat, mode.Service):
         self._store: IStore = _wiring.make_store(self)
         self.runtime = _wiring.make_runtime(self, self._store)
         self.runtime.default_retry_policy = self.default_retry_policy
+        # Prometheus metrics (GET /metrics), and OpenTelemetry spans when it is installed.
+        self.metrics = PrometheusMetrics()
+        self.runtime.observer = _wiring.make_observer(self.metrics)
         # Started after the faust app, stopped before it.
         self.timers = _wiring.make_timers(self, self.runtime, self._store)
         self.add_dependency(self.timers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dagger.core.observe import Observer, combine
 from dagger.runtime._context import AgentContext, TimerContext
 from dagger.runtime._dead_letter import DeadLetters
 from dagger.runtime._partitioner import key_bytes
@@ -18,6 +19,7 @@ from dagger.store._aerospike import AerospikeStore
 from dagger.store._base import IStore
 from dagger.store._config import StoreEnum
 from dagger.store._local import InMemoryStore, RocksDBStore
+from dagger.tracing.otel import otel_observer
 
 MEMORY_STORE = "memory://"
 
@@ -75,6 +77,12 @@ def make_runtime(engine: Any, store: IStore) -> FaustRuntime:
         chunk_size=engine.max_correletable_keys_in_values,
         delete_workflow_on_complete=engine.delete_workflow_on_complete,
     )
+
+
+def make_observer(metrics: Observer) -> Observer:
+    """The engine's observer: its metrics, and OpenTelemetry spans when the ``otel`` extra
+    is installed (nothing of OpenTelemetry is imported otherwise)."""
+    return combine(metrics, otel_observer())
 
 
 def make_timers(engine: Any, runtime: FaustRuntime, store: IStore) -> TimerService:

@@ -226,6 +226,7 @@ class INonLeafNodeTask(ITask[KT, VT]):
                     self,
                     "execute",
                     self.execute(workflow_instance.runtime_parameters, workflow_instance),
+                    workflow_instance,
                 )
             except UserCodeFailed:
                 await self.on_complete(workflow_instance, status=S.FAILURE)

@@ -37,7 +37,10 @@ class DecisionTask(ITask[KT, VT]):
         outcome = TaskStatusEnum.COMPLETED
         try:
             chosen = await guarded(
-                self, "evaluate", self.evaluate(**workflow_instance.runtime_parameters)
+                self,
+                "evaluate",
+                self.evaluate(**workflow_instance.runtime_parameters),
+                workflow_instance,
             )
         except UserCodeFailed as failure:
             if await retry_later(self, workflow_instance, failure):

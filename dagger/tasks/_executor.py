@@ -37,6 +37,7 @@ class ExecutorTask(ITask[KT, VT]):
                     self,
                     "execute",
                     self.execute(workflow_instance.runtime_parameters, workflow_instance),
+                    workflow_instance,
                 )
         except UserCodeFailed as failure:
             if not await retry_later(self, workflow_instance, failure):

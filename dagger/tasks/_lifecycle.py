@@ -9,6 +9,9 @@ here, as the rule lists them:
   runtime; an ended workflow gives back everything, and is deleted when the runtime says so.
 - ``Hook.PROPAGATE`` (:func:`propagate`): the workflow moves on from an ended task.
 
+Every move that starts the workflow or ends a task is told to the runtime's observer
+(:mod:`dagger.core.observe`) first, so metrics and traces see each declared end once.
+
 The task classes are typed here by the protocols they satisfy, not imported: they import
 this module.
 """
@@ -19,6 +22,7 @@ import logging
 from typing import Any, Protocol
 
 from dagger.core import transitions as tr
+from dagger.core.context import current_observer
 from dagger.core.correlation import unindex_all, unindex_task, wants_index
 from dagger.core.ports import TaskNode, WorkflowNode
 from dagger.core.status import TaskStatusEnum, status_of
@@ -90,12 +94,37 @@ async def _after(
     target: TaskStatusEnum,
     iterate: bool,
 ) -> None:
+    # Two flag reads decide whether anyone is told: most moves are neither.
+    if (rule.stamps_ended and not rule.same_status) or (
+        rule.stamps_started and task is workflow and rule is not tr.RERUN
+    ):
+        _observe(rule, task, workflow, target)
     if workflow is None:
         return
     if rule.releases:
         await release(task, workflow)
     if iterate and rule.propagates:
         await propagate(task, workflow, target)
+
+
+def _observe(
+    rule: tr.Rule, task: Node, workflow: WorkflowNode | None, target: TaskStatusEnum
+) -> None:
+    """Tell the observer that the workflow started, that it ended, or that a task ended.
+
+    A re-driven end (SETTLE) is not a new end; a workflow re-run after it ended
+    (RESTART, or a retry by hand) starts again.
+    """
+    observer = current_observer()
+    if task is not workflow or workflow is None:
+        observer.task_ended(task, workflow, target)
+    elif not rule.stamps_ended:
+        observer.workflow_started(workflow)
+    else:
+        if rule.stamps_started:  # ended without having run (COMPLETE_UNSTARTED)
+            observer.workflow_started(workflow)
+        started = workflow.time_submitted or 0
+        observer.workflow_ended(workflow, target, max(0.0, now() - started) if started else 0.0)
 
 
 async def redrive_if_done(

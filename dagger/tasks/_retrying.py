@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from dagger.core.context import current_observer
 from dagger.core.records import Trigger
 from dagger.core.timers import seconds_text
 from dagger.tasks._support import UserCodeFailed, error_text, now, retry_policy_of, runtime
@@ -42,6 +43,7 @@ async def retry_later(task: Any, workflow: Any, failure: UserCodeFailed) -> bool
     task.retry_at = now() + delay
     task.message = None  # the task has not failed; last_error says what went wrong
     await runtime().save_trigger(Trigger(task.retry_at, task.id, workflow.id))
+    current_observer().retry_scheduled(task, attempt + 1, delay)
     logger.info(
         "retrying task %s (%s) of workflow %s: attempt %d failed with %s; attempt %d in %s s",
         task.task_name,

@@ -8,7 +8,8 @@ import time
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from dagger.core.context import get_runtime
+from dagger.core.context import current_observer, get_runtime
+from dagger.core.observe import NOOP
 from dagger.core.ports import WorkflowRuntime
 from dagger.core.retry import RetryPolicy
 
@@ -74,16 +75,22 @@ def will_retry(task: Any, exc: BaseException) -> bool:
     return policy is not None and policy.should_retry(exc, int(getattr(task, "attempt", 1) or 1))
 
 
-async def guarded(task: Any, hook: str, call: Awaitable[R]) -> R:
+async def guarded(task: Any, hook: str, call: Awaitable[R], workflow: Any = None) -> R:
     """Await user code; on an exception record it on ``task.message`` and raise ``UserCodeFailed``.
 
     User code (``execute``, ``interval_execute``, ``on_message``, ``evaluate``...) must never
     bring down the engine loop: the caller retries the task by its retry policy or turns
     ``UserCodeFailed`` into a FAILURE status. The error is logged with its traceback; when
     a retry follows, the traceback goes to DEBUG and the retry's INFO line says the rest.
+    The call runs as the task's execution for the runtime's observer (its duration, its
+    span), which sees the exception too.
     """
+    observer = current_observer()
     try:
-        return await call
+        if observer is NOOP:  # nobody observes: not even a null context per call
+            return await call
+        with observer.task_execution(task, workflow, hook):
+            return await call
     except Exception as exc:
         task.message = error_text(exc)
         retrying = will_retry(task, exc)

@@ -75,6 +75,7 @@ class IntervalTask(TriggerTask[KT, VT]):
                 self,
                 "interval_execute",
                 self.interval_execute(workflow_instance.runtime_parameters),
+                workflow_instance,
             )
         except UserCodeFailed as failure:
             if not await retry_later(self, workflow_instance, failure):

@@ -20,6 +20,7 @@ from faust import web
 
 from dagger.web import _actions, _auth, _handlers
 from dagger.web._dashboard import register_dashboard
+from dagger.web._metrics_view import register_metrics
 from dagger.web._models import ReadyResponse
 
 service_blueprint = web.Blueprint("service")
@@ -145,4 +146,5 @@ def register_blueprints(faust_app: Any, engine: EngineView) -> None:
     setattr(faust_app, ENGINE_VIEW_ATTR, engine)
     service_blueprint.register(faust_app, url_prefix="/service/")
     tasks_blueprint.register(faust_app, url_prefix="/tasks/")
+    register_metrics(faust_app, engine)
     register_dashboard(faust_app, engine)

@@ -83,6 +83,14 @@ async def fetch_instances(web_port: int, order_ids: set[str]) -> list[dict[str, 
     return [i for i in instances if _order_id(i) in order_ids]
 
 
+async def fetch_metrics(web_port: int) -> str:
+    """The worker's Prometheus metrics (``GET /metrics``), as text."""
+    url = f"http://127.0.0.1:{web_port}/metrics"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        response.raise_for_status()
+        return await response.text()
+
+
 def _order_id(instance: dict[str, Any]) -> str:
     return str(instance.get("runtime_parameters", {}).get("order_id"))
 
@@ -124,6 +132,8 @@ class DemoResult:
     web_port: int
     batch: str
     """The tag in this run's order ids (``order-<batch>-0001``, ...)."""
+    metrics: str = ""
+    """The worker's ``GET /metrics`` text, scraped once the instances settled."""
 
 
 async def run_demo(
@@ -161,6 +171,7 @@ async def run_demo(
     }
     worker = WorkerProcess(["-m", "examples.pizza.worker"], env=env, log_dir=data_dir)
     instances: list[dict[str, Any]] = []
+    metrics = ""
     try:
         await delivery.start()
         await kitchen.start()
@@ -175,6 +186,7 @@ async def run_demo(
             await asyncio.sleep(0.1)  # redraw period of the progress bar
         _redraw(show, progress, shown)
         instances = await settled_instances(web_port, set(progress.placed_at))
+        metrics = await fetch_metrics(web_port)
         if keep:
             print_summary(progress, instances)
             print_where_to_look(web_port, kept=True)
@@ -184,7 +196,7 @@ async def run_demo(
         await kitchen.stop()
         await delivery.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-    return DemoResult(progress, list(delivery.deliveries), instances, web_port, batch)
+    return DemoResult(progress, list(delivery.deliveries), instances, web_port, batch, metrics)
 
 
 def _say(show: bool, text: str) -> None:

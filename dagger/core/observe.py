@@ -1,0 +1,179 @@
+"""The observation port: what the engine reports about itself, for metrics and tracing.
+
+The model calls an :class:`Observer` at the moments worth measuring (a workflow starts or
+ends, a task ends, user code runs, a listener message is handled, a timer fires, a workflow
+is saved, a retry is scheduled) and never knows what listens. The base class does nothing
+and costs a method call; the faust worker installs a Prometheus one
+(``dagger.runtime._metrics``) and, when ``opentelemetry`` is installed, a tracing one
+(``dagger.tracing._otel``), combined with :class:`Observers`.
+
+The current observer is the runtime's (``WorkflowRuntime.observer``): each engine has its
+own, and task code reaches it through the runtime of the step it runs in
+(``dagger.core.context.current_observer``).
+
+Labels stay bounded: implementations label by template name, task class and status, never
+by workflow or task id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+#: What the engine's listener consumer made of one message (``listener_message``).
+MATCHED = "matched"
+UNMATCHED = "unmatched"
+DEAD_LETTERED = "dead_lettered"
+
+_NULL: AbstractContextManager[None] = contextlib.nullcontext()
+
+
+class Observer:
+    """Told what the engine does; this base ignores everything (the default, no cost).
+
+    ``task`` and ``workflow`` are the task records themselves (``workflow`` may be
+    ``None`` for a task moved outside a workflow); ``status`` is a
+    :class:`~dagger.core.status.TaskStatusEnum` member.
+    """
+
+    #: Whether this observer traces: the engine builds span attributes only when it does.
+    traces: bool = False
+
+    def workflow_started(self, workflow: Any) -> None:
+        """A workflow began running (its START)."""
+
+    def workflow_ended(self, workflow: Any, status: Any, seconds: float) -> None:
+        """A workflow ended with ``status`` ``seconds`` after it started."""
+
+    def task_ended(self, task: Any, workflow: Any, status: Any) -> None:
+        """A task (not the workflow itself) ended with ``status``."""
+
+    def task_execution(self, task: Any, workflow: Any, hook: str) -> AbstractContextManager[None]:
+        """The block where the task's user code ``hook`` (``execute``, ``on_message``,
+        ``evaluate``, ``interval_execute``) runs; an exception leaving it is the task's."""
+        return _NULL
+
+    def step(self, name: str, attributes: Mapping[str, str] | None) -> AbstractContextManager[None]:
+        """The block where one engine use case runs (a start, a message, a timer firing).
+
+        ``attributes`` is ``None`` unless the observer :attr:`traces`.
+        """
+        return _NULL
+
+    def trace_headers(self) -> dict[str, bytes]:
+        """Headers carrying the current trace to a message's receiver (W3C
+        ``traceparent``); empty when nothing is traced."""
+        return {}
+
+    def listener_message(self, topic: str, outcome: str) -> None:
+        """A listener-topic message was :data:`MATCHED`, :data:`UNMATCHED` or
+        :data:`DEAD_LETTERED`."""
+
+    def timer_fired(self, lateness: float) -> None:
+        """A trigger fired ``lateness`` seconds after it was due."""
+
+    def store_saved(self, seconds: float) -> None:
+        """Encoding and writing one workflow to the store took ``seconds``."""
+
+    def retry_scheduled(self, task: Any, attempt: int, delay: float) -> None:
+        """A failed task will run again as attempt ``attempt`` in ``delay`` seconds."""
+
+
+#: The observer of a runtime nobody observes.
+NOOP = Observer()
+
+
+class Observers(Observer):
+    """Several observers told the same things, in order (metrics and tracing, say)."""
+
+    def __init__(self, observers: Sequence[Observer]) -> None:
+        self.observers = tuple(observers)
+        self.traces = any(o.traces for o in self.observers)
+
+    def workflow_started(self, workflow: Any) -> None:
+        """Told to each."""
+        for observer in self.observers:
+            observer.workflow_started(workflow)
+
+    def workflow_ended(self, workflow: Any, status: Any, seconds: float) -> None:
+        """Told to each."""
+        for observer in self.observers:
+            observer.workflow_ended(workflow, status, seconds)
+
+    def task_ended(self, task: Any, workflow: Any, status: Any) -> None:
+        """Told to each."""
+        for observer in self.observers:
+            observer.task_ended(task, workflow, status)
+
+    @contextlib.contextmanager
+    def task_execution(self, task: Any, workflow: Any, hook: str) -> Iterator[None]:
+        """Each one's block, nested in order."""
+        with contextlib.ExitStack() as stack:
+            for observer in self.observers:
+                stack.enter_context(observer.task_execution(task, workflow, hook))
+            yield
+
+    @contextlib.contextmanager
+    def step(self, name: str, attributes: Mapping[str, str] | None) -> Iterator[None]:
+        """Each one's block, nested in order."""
+        with contextlib.ExitStack() as stack:
+            for observer in self.observers:
+                stack.enter_context(observer.step(name, attributes))
+            yield
+
+    def trace_headers(self) -> dict[str, bytes]:
+        """Every observer's headers (the first to name a header wins)."""
+        headers: dict[str, bytes] = {}
+        for observer in self.observers:
+            for name, value in observer.trace_headers().items():
+                headers.setdefault(name, value)
+        return headers
+
+    def listener_message(self, topic: str, outcome: str) -> None:
+        """Told to each."""
+        for observer in self.observers:
+            observer.listener_message(topic, outcome)
+
+    def timer_fired(self, lateness: float) -> None:
+        """Told to each."""
+        for observer in self.observers:
+            observer.timer_fired(lateness)
+
+    def store_saved(self, seconds: float) -> None:
+        """Told to each."""
+        for observer in self.observers:
+            observer.store_saved(seconds)
+
+    def retry_scheduled(self, task: Any, attempt: int, delay: float) -> None:
+        """Told to each."""
+        for observer in self.observers:
+            observer.retry_scheduled(task, attempt, delay)
+
+
+def combine(*observers: Observer | None) -> Observer:
+    """One observer telling each given one (``None`` and no-op ones left out)."""
+    real = [o for o in observers if o is not None and type(o) is not Observer]
+    if not real:
+        return NOOP
+    if len(real) == 1:
+        return real[0]
+    return Observers(real)
+
+
+def task_type_of(task: Any) -> str:
+    """The label of a task's type: its class name (bounded: classes are code)."""
+    return type(task).__name__
+
+
+def template_of(workflow: Any) -> str:
+    """The label of a workflow's template: its name ("" when unknown)."""
+    name = getattr(workflow, "template_name", None)
+    return "" if name is None else str(name)
+
+
+def attempt_of(task: Any) -> int:
+    """Which run of the task this is (1 unless it was retried)."""
+    attempt = getattr(task, "attempt", 1)
+    return attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else 1
