@@ -58,6 +58,17 @@ engine = Dagger(
     **dev_faust_settings(),
 )
 
+# BENCH_ABLATE=cache,defer,observer turns a part off, to measure what it costs alone.
+_ablate = set(filter(None, os.environ.get("BENCH_ABLATE", "").split(",")))
+if "cache" in _ablate:
+    engine.runtime.cache.size = 0
+if "observer" in _ablate:  # the metrics observer the engine installs (issue 14)
+    from dagger.core.observe import NOOP
+
+    engine.runtime.observer = NOOP
+if "defer" in _ablate:
+    engine.runtime.defer_creation = None  # type: ignore[assignment,method-assign]
+
 
 class Noop(ExecutorTask[str, str]):
     """An executor task that does nothing: the benchmark measures the engine."""

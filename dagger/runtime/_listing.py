@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from dagger.store._summary import WorkflowSummaries, summarize
@@ -22,6 +23,8 @@ class Listing:
         self.summaries = WorkflowSummaries()
         self._generation = 0
         self._rebuild: asyncio.Task[None] | None = None
+        #: The rebuilds still to run, each a generator of slices (``rebuild_slices``).
+        self._pending: list[Iterator[int]] = []
 
     def saved(self, partition: int, workflow: Any) -> None:
         """A workflow was written to ``partition``."""
@@ -37,36 +40,51 @@ class Listing:
         self.summaries.keep_only(kept)
         todo = sorted(p for p in kept if self.summaries.needs_rebuild(p))
         self._generation += 1
+        self._pending = [
+            self.summaries.rebuild_slices(partition, self._records(partition)) for partition in todo
+        ]
         if not todo:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no loop (a synchronous caller): summarize now
-            for partition in todo:
-                for _ in self.summaries.rebuild_slices(partition, self._records(partition)):
-                    pass
+            self.finish_now()
             return
-        self._rebuild = loop.create_task(self._summarize(todo, self._generation))
+        self._rebuild = loop.create_task(self._summarize(self._generation))
 
     def _records(self, partition: int) -> Any:
         return ((key, raw) for _, key, raw in self.kv.items([partition]))
 
-    async def _summarize(self, partitions: list[int], generation: int) -> None:
-        for partition in partitions:
-            for _ in self.summaries.rebuild_slices(partition, self._records(partition)):
+    async def _summarize(self, generation: int) -> None:
+        # Slices of records between turns of the event loop; a listing that comes first
+        # finishes the rest itself (finish_now), so both share the same generators.
+        while self._pending and generation == self._generation:
+            slices = self._pending[0]
+            for _ in slices:
                 if generation != self._generation:
                     return  # a newer assignment started its own rebuild
                 await asyncio.sleep(0)
-            logger.debug("summarized the workflows of partition %s", partition)
+            if self._pending and self._pending[0] is slices:
+                self._pending.pop(0)
+
+    def finish_now(self) -> None:
+        """Run what is left of the rebuilds at once (a listing needs them: reading every
+        record for its own answer would cost as much, and again for each request)."""
+        while self._pending:
+            for _ in self._pending.pop(0):
+                pass
 
     def page(
         self, *, status: str | None, template: str | None, offset: int, limit: int
     ) -> list[tuple[int, str, bytes]] | None:
-        """``(partition, id, raw bytes)`` of the matching page, or ``None`` when the
-        summaries of some owned partition are not ready (the caller scans instead)."""
+        """``(partition, id, raw bytes)`` of the matching page, or ``None`` when some owned
+        partition was never summarized (no assignment seen: the caller scans instead).
+        Rebuilds still under way are finished first."""
         partitions = self.kv.owned_partitions()
         if not self.summaries.is_ready(partitions):
-            return None
+            self.finish_now()
+            if not self.summaries.is_ready(partitions):
+                return None
         page = self.summaries.page(
             partitions, status=status, template=template, offset=offset, limit=limit
         )

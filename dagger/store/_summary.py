@@ -13,8 +13,8 @@ done. The kv table stays the only truth, so the summary can never disagree with 
 a crash, and a save costs no second changelog record (on the development broker every
 record is its own produce batch, so a changelogged summary table would cost about as much
 as the workflow's own write). The price is a scan of the kv table after each assignment,
-done in slices that yield to the event loop; until a partition's scan is done, listing
-falls back to reading that partition's records.
+done in slices that yield to the event loop; a listing that arrives before the scan is
+done finishes it at once (reading every record for its own answer would cost as much).
 """
 
 from __future__ import annotations

@@ -215,12 +215,12 @@ async def test_listing_reads_the_summaries_once_rebuilt_and_answers_like_the_sca
 
     fresh = _runtime()  # a worker recovering the same records: summaries rebuilt from kv
     fresh.kv.data = runtime.kv.data  # type: ignore[attr-defined]
+    fresh.listing.summaries.REBUILD_SLICE = 2
     fresh.forget_partitions(set(OWNED))
-    await async_wait_until(
-        lambda: fresh.page_workflows(status=None, template=None, offset=0, limit=1) is not None,
-        timeout=2,
-    )
-    assert [list_instances(fresh, q) for q in queries] == scanned
+    # Asked while the rebuild has not run yet: the listing finishes it, it does not scan.
+    assert not fresh.listing.summaries.is_ready(OWNED)
+    assert [list_instances(_NoScan(fresh), q) for q in queries] == scanned
+    assert fresh.listing.summaries.is_ready(OWNED)
     assert len(list_instances(fresh, queries[2])) == 5
 
     await fresh.delete_workflow(waiting[0])
@@ -251,6 +251,22 @@ class _ScanOnly:
 
     def iter_workflows(self) -> Any:
         return self.runtime.iter_workflows()
+
+    async def load_workflow(self, workflow_id: Any) -> Any:
+        return await self.runtime.load_workflow(workflow_id)
+
+
+class _NoScan:
+    """The runtime with its summaries; reading every record fails the test."""
+
+    def __init__(self, runtime: FaustRuntime) -> None:
+        self.runtime = runtime
+
+    def iter_workflows(self) -> Any:
+        raise AssertionError("the listing scanned the store instead of using the summaries")
+
+    def page_workflows(self, **query: Any) -> Any:
+        return self.runtime.page_workflows(**query)
 
     async def load_workflow(self, workflow_id: Any) -> Any:
         return await self.runtime.load_workflow(workflow_id)
