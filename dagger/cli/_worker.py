@@ -77,7 +77,7 @@ def run(target: str, *, loglevel: str, web_port: int | None) -> NoReturn:
     """Import ``target``'s engine, apply the overrides and run it until stopped."""
     # Imported here: the engine pulls in faust, which the other commands do without.
     from dagger.runtime._worker import run_worker
-    from dagger.service.services import Dagger
+    from dagger.service._engine import Dagger
 
     engine = find_engine(target, Dagger)
     if web_port is not None:

@@ -25,18 +25,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dagger.core.status import TaskStatusEnum
-from dagger.tasks.task import (
-    DecisionTask,
-    ExecutorTask,
-    IntervalTask,
-    IProcessTemplateDAGInstance,
-    ITemplateDAGInstance,
-    KafkaCommandTask,
-    MonitoringTask,
-    ParallelCompositeTask,
-    SensorTask,
-    TriggerTask,
-)
+from dagger.tasks._base import ITemplateDAGInstance
+from dagger.tasks._composite import ParallelCompositeTask
+from dagger.tasks._decision import DecisionTask
+from dagger.tasks._executor import ExecutorTask, KafkaCommandTask
+from dagger.tasks._listener import SensorTask
+from dagger.tasks._nonleaf import IProcessTemplateDAGInstance
+from dagger.tasks._timers import IntervalTask, MonitoringTask, TriggerTask
 from dagger.web._handlers import WorkflowListing, list_instances
 from dagger.web._models import InstancesQuery
 
