@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint docs bench
+.PHONY: install browser demo test lint docs bench
 
 # Fast when nothing changed: the stamp is newer than pyproject.toml.
 install: $(STAMP)
@@ -15,11 +15,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The dashboard's browser tests drive Debian's chromium (never a downloaded browser build).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "the dashboard tests need /usr/bin/chromium: install Debian's chromium package" >&2; \
+	    exit 1; \
+	  fi; }
+
 # The pizza example end to end on the embedded development broker.
 demo: install
 	$(PY) -m examples.pizza.demo
 
-test: install
+test: install browser
 	$(MAKE) lint
 	$(PY) -m pytest
 	$(MAKE) docs
