@@ -3,8 +3,9 @@
 For each size (1k, 10k, 100k by default) one worker fills its store (half the workflows
 waiting on a listener, half ended; ``_scale_app``), then the harness measures:
 
-- ``GET /tasks/instances?limit=50`` and ``?status=EXECUTING&limit=50``: p50/p99 of
-  ``LIST_REQUESTS`` sequential requests each;
+- ``GET /tasks/instances?limit=50``, ``?status=EXECUTING&limit=50`` and
+  ``?status=FAILURE&limit=50`` (matches nothing, so every workflow is looked at): p50/p99 of
+  ``LIST_REQUESTS`` sequential requests each (a quarter as many for the last);
 - listener message delivery (send to ``on_message``), p50/p99, quiet and while 20 clients
   list in a loop: whether list traffic moves workflow latency;
 - the correlation lookup of a listener message, µs (timed inside the worker);
@@ -56,6 +57,9 @@ class ScaleRow:
     list_p99: float = 0.0
     status_p50: float = 0.0
     status_p99: float = 0.0
+    #: A filter no workflow matches: every stored workflow is looked at.
+    rare_p50: float = 0.0
+    rare_p99: float = 0.0
     lookup_us: float = 0.0
     deliver_quiet: tuple[float, float] = (0.0, 0.0)
     deliver_listing: tuple[float, float] = (0.0, 0.0)
@@ -170,6 +174,11 @@ async def _one_size(url: str, size: int) -> ScaleRow:
                 f"{worker.base_url}/tasks/instances?status=EXECUTING&limit=50",
                 LIST_REQUESTS,
             )
+            row.rare_p50, row.rare_p99 = await _latencies(
+                session,
+                f"{worker.base_url}/tasks/instances?status=FAILURE&limit=50",
+                max(1, LIST_REQUESTS // 4),
+            )
         count = min(DELIVERIES, waiting // 4)
         row.deliver_quiet = await _deliveries(url, ready_topic, 0, count, worker.result_path)
         stop = asyncio.Event()
@@ -228,15 +237,17 @@ def _restart(row: ScaleRow, phase: str) -> str:
 def scale_table(rows: list[ScaleRow]) -> str:
     """The markdown table of a scale run."""
     lines = [
-        "| stored | fill s | list p50/p99 ms | status filter p50/p99 ms | lookup µs "
+        "| stored | fill s | list p50/p99 ms | status filter p50/p99 ms "
+        "| no match p50/p99 ms | lookup µs "
         "| delivery p50/p99 ms quiet | delivery p50/p99 ms, 20 listing | start-up s "
         "| recovery s | peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.size:,} | {r.fill_s:.0f} | {r.list_p50:.1f} / {r.list_p99:.1f} "
-            f"| {r.status_p50:.1f} / {r.status_p99:.1f} | {r.lookup_us:.0f} "
+            f"| {r.status_p50:.1f} / {r.status_p99:.1f} | {r.rare_p50:.1f} / {r.rare_p99:.1f} "
+            f"| {r.lookup_us:.0f} "
             f"| {r.deliver_quiet[0]:.0f} / {r.deliver_quiet[1]:.0f} "
             f"| {r.deliver_listing[0]:.0f} / {r.deliver_listing[1]:.0f} "
             f"| {_restart(r, 'startup')} | {_restart(r, 'recovery')} | {r.rss_mb:.0f} |"
