@@ -1,13 +1,17 @@
 """Pure-CPU microbenchmark of the engine's per-workflow work, without Kafka or faust.
 
-``python -m benchmarks.micro_chain [--workflows N] [--profile cprofile|pyinstrument]``
+``python -m benchmarks.micro_chain [--workflows N] [--observer none|engine]
+[--profile cprofile|pyinstrument]``
 
 Builds the chain10 and chain100 templates of the real benchmark (one process of 10 or 100
 no-op executor tasks), then creates, runs and saves N workflows each on an in-memory
 runtime, as the engine's agent does (``create_instance(repartition=False,
 submit_task=True)``), and prints the CPU time per workflow and per task. The runtime
 encodes each saved workflow once, like ``FaustRuntime``, and skips the test-only decoded
-snapshots of ``InMemoryRuntime`` so the codec is not counted twice.
+snapshots of ``InMemoryRuntime`` so the codec is not counted twice. ``--observer engine``
+installs the observer the engine installs by default (its Prometheus metrics, and
+OpenTelemetry tracing when installed; ``dagger.service._wiring.make_observer``), to measure
+what observing costs per workflow; the default is the no-op observer.
 """
 
 from __future__ import annotations
@@ -74,9 +78,19 @@ async def run_workflows(template: Any, runtime: InMemoryRuntime, count: int) -> 
     runtime.workflows.clear()
 
 
-def measure(length: int, count: int) -> float:
+def engine_observer() -> Any:
+    """The observer a ``Dagger`` engine installs: fresh metrics (own registry), plus tracing."""
+    from dagger.runtime._metrics import PrometheusMetrics
+    from dagger.service._wiring import make_observer
+
+    return make_observer(PrometheusMetrics())
+
+
+def measure(length: int, count: int, observer: str = "none") -> float:
     """CPU seconds to create and run ``count`` workflows of a ``length``-task chain."""
     runtime = _BenchRuntime()
+    if observer == "engine":
+        runtime.observer = engine_observer()
     set_runtime(runtime)
     template = chain_template(length)
     asyncio.run(run_workflows(template, runtime, max(1, count // 10)))  # warm-up
@@ -90,6 +104,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.micro_chain", description=__doc__)
     parser.add_argument("--workflows", type=int, default=2000, help="chain10 workflows")
     parser.add_argument("--profile", choices=("cprofile", "pyinstrument"), default=None)
+    parser.add_argument(
+        "--observer",
+        choices=("none", "engine"),
+        default="none",
+        help="none: the no-op observer; engine: the engine's default (Prometheus metrics)",
+    )
     parser.add_argument("--only", choices=("chain10", "chain100"), default=None)
     args = parser.parse_args()
     runs = [("chain10", 10, args.workflows), ("chain100", 100, max(1, args.workflows // 10))]
@@ -106,7 +126,7 @@ def main() -> None:
         profiler = pyinstrument.Profiler(interval=0.0005)
         profiler.start()
     for name, length, count in runs:
-        seconds = measure(length, count)
+        seconds = measure(length, count, args.observer)
         per_workflow = seconds / count * 1e6
         print(
             f"{name}: {count} workflows, {per_workflow:,.0f} µs/workflow, "

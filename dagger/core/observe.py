@@ -18,6 +18,7 @@ by workflow or task id.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -52,13 +53,24 @@ class Observer:
 
     def task_execution(self, task: Any, workflow: Any, hook: str) -> AbstractContextManager[None]:
         """The block where the task's user code ``hook`` (``execute``, ``on_message``,
-        ``evaluate``, ``interval_execute``) runs; an exception leaving it is the task's."""
+        ``evaluate``, ``interval_execute``) runs; an exception leaving it is the task's.
+
+        Callers skip the block when :func:`wraps_executions` says nobody overrides it."""
         return _NULL
+
+    def task_executed(
+        self, task: Any, workflow: Any, hook: str, seconds: float, failed: bool
+    ) -> None:
+        """The task's user code ``hook`` ran for ``seconds`` (``failed``: it raised).
+
+        One plain call after the code, for observers that only count and time it (cheaper
+        than a block around it)."""
 
     def step(self, name: str, attributes: Mapping[str, str] | None) -> AbstractContextManager[None]:
         """The block where one engine use case runs (a start, a message, a timer firing).
 
-        ``attributes`` is ``None`` unless the observer :attr:`traces`.
+        ``attributes`` is ``None`` unless the observer :attr:`traces`. Callers skip the
+        block when :func:`wraps_steps` says nobody overrides it.
         """
         return _NULL
 
@@ -91,6 +103,11 @@ class Observers(Observer):
     def __init__(self, observers: Sequence[Observer]) -> None:
         self.observers = tuple(observers)
         self.traces = any(o.traces for o in self.observers)
+        # Only the observers that do something with each hook are told it (per event, the
+        # others would cost a call and, for the blocks, a context manager each).
+        self._executions = tuple(o for o in self.observers if wraps_executions(o))
+        self._executed = tuple(o for o in self.observers if _overrides(o, "task_executed"))
+        self._steps = tuple(o for o in self.observers if wraps_steps(o))
 
     def workflow_started(self, workflow: Any) -> None:
         """Told to each."""
@@ -107,21 +124,30 @@ class Observers(Observer):
         for observer in self.observers:
             observer.task_ended(task, workflow, status)
 
-    @contextlib.contextmanager
-    def task_execution(self, task: Any, workflow: Any, hook: str) -> Iterator[None]:
-        """Each one's block, nested in order."""
-        with contextlib.ExitStack() as stack:
-            for observer in self.observers:
-                stack.enter_context(observer.task_execution(task, workflow, hook))
-            yield
+    def task_execution(self, task: Any, workflow: Any, hook: str) -> AbstractContextManager[None]:
+        """Each one's block, nested in order (only those that have one)."""
+        executions = self._executions
+        if not executions:
+            return _NULL
+        if len(executions) == 1:
+            return executions[0].task_execution(task, workflow, hook)
+        return _nested([o.task_execution(task, workflow, hook) for o in executions])
 
-    @contextlib.contextmanager
-    def step(self, name: str, attributes: Mapping[str, str] | None) -> Iterator[None]:
-        """Each one's block, nested in order."""
-        with contextlib.ExitStack() as stack:
-            for observer in self.observers:
-                stack.enter_context(observer.step(name, attributes))
-            yield
+    def task_executed(
+        self, task: Any, workflow: Any, hook: str, seconds: float, failed: bool
+    ) -> None:
+        """Told to each."""
+        for observer in self._executed:
+            observer.task_executed(task, workflow, hook, seconds, failed)
+
+    def step(self, name: str, attributes: Mapping[str, str] | None) -> AbstractContextManager[None]:
+        """Each one's block, nested in order (only those that have one)."""
+        steps = self._steps
+        if not steps:
+            return _NULL
+        if len(steps) == 1:
+            return steps[0].step(name, attributes)
+        return _nested([o.step(name, attributes) for o in steps])
 
     def trace_headers(self) -> dict[str, bytes]:
         """Every observer's headers (the first to name a header wins)."""
@@ -150,6 +176,57 @@ class Observers(Observer):
         """Told to each."""
         for observer in self.observers:
             observer.retry_scheduled(task, attempt, delay)
+
+
+@contextlib.contextmanager
+def _nested(blocks: Sequence[AbstractContextManager[None]]) -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        for block in blocks:
+            stack.enter_context(block)
+        yield
+
+
+def _overrides(observer: Observer, name: str) -> bool:
+    return getattr(type(observer), name) is not getattr(Observer, name)
+
+
+def wraps_executions(observer: Observer) -> bool:
+    """Whether ``observer.task_execution`` is more than the base's null block (else callers
+    only time the user code for :meth:`Observer.task_executed`)."""
+    if isinstance(observer, Observers):
+        return bool(observer._executions)
+    return _overrides(observer, "task_execution")
+
+
+def wraps_steps(observer: Observer) -> bool:
+    """Whether ``observer.step`` is more than the base's null block."""
+    if isinstance(observer, Observers):
+        return bool(observer._steps)
+    return _overrides(observer, "step")
+
+
+@contextlib.contextmanager
+def observed_execution(observer: Observer, task: Any, workflow: Any, hook: str) -> Iterator[None]:
+    """The block where user code runs, as ``observer`` is told it: its
+    :meth:`~Observer.task_execution` block (when it has one), then
+    :meth:`~Observer.task_executed` with the time taken (for call sites off the hot path;
+    ``dagger.tasks._support.guarded`` inlines the same)."""
+    if observer is NOOP:
+        yield
+        return
+    began = time.perf_counter()
+    failed = False
+    try:
+        if wraps_executions(observer):
+            with observer.task_execution(task, workflow, hook):
+                yield
+        else:
+            yield
+    except Exception:
+        failed = True
+        raise
+    finally:
+        observer.task_executed(task, workflow, hook, time.perf_counter() - began, failed)
 
 
 def combine(*observers: Observer | None) -> Observer:

@@ -18,6 +18,7 @@ from uuid import UUID
 from dagger.core import transitions as tr
 from dagger.core.context import current_observer as runtime_observer
 from dagger.core.correlation import topic_of
+from dagger.core.observe import observed_execution
 from dagger.core.persistence import persist
 from dagger.core.ports import WorkflowRuntime
 from dagger.core.status import TaskStatusEnum
@@ -265,7 +266,7 @@ async def _on_message(
     when it was waiting) and on ``delivery``, whose consumer logs it once with the message's
     topic, partition and offset."""
     try:
-        with runtime_observer().task_execution(task, workflow, "on_message"):
+        with observed_execution(runtime_observer(), task, workflow, "on_message"):
             done = await task.on_message(workflow.runtime_parameters, payload)
     except Exception as exc:
         task.message = error_text(exc)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from dagger.core.context import using
+from dagger.core.observe import wraps_steps
 from dagger.core.ports import WorkflowRuntime
 
 P = ParamSpec("P")
@@ -29,6 +30,9 @@ def step(
     @functools.wraps(use_case)
     async def run(runtime: RT, /, *args: P.args, **kwargs: P.kwargs) -> R:
         observer = runtime.observer
+        if not wraps_steps(observer):  # metrics only: no block per step
+            with using(runtime):
+                return await use_case(runtime, *args, **kwargs)
         attributes = describe(args) if observer.traces else None
         with using(runtime), observer.step(name, attributes):
             return await use_case(runtime, *args, **kwargs)

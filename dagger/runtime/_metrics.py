@@ -13,9 +13,6 @@ rebalance is counted as started on the first and ended on the second, so
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -127,45 +124,76 @@ class PrometheusMetrics(Observer):
             buckets=RETRY_BUCKETS,
             registry=r,
         )
+        self._started: dict[Any, tuple[Any, Any]] = {}
+        self._ended: dict[tuple[Any, Any], tuple[Any, Any, Any]] = {}
+        self._tasks_ended: dict[tuple[type, Any], Any] = {}
+        self._executions: dict[tuple[type, str], Any] = {}
+        self._listener: dict[tuple[str, str], Any] = {}
 
     # -- the observer -----------------------------------------------------------------------
+    # Each event resolves its labelled children once per label tuple and keeps them in a
+    # dict (``Metric.labels`` takes a lock and builds the label tuple on every call); the
+    # label sets are bounded (templates, task classes, statuses, topics), so are the dicts.
     def workflow_started(self, workflow: Any) -> None:
         """Count the start; one more in flight."""
-        template = template_of(workflow)
-        self.workflows_started.labels(template).inc()
-        self.workflows_in_flight.labels(template).inc()
+        name = getattr(workflow, "template_name", None)
+        children = self._started.get(name)
+        if children is None:
+            template = template_of(workflow)
+            children = self._started[name] = (
+                self.workflows_started.labels(template),
+                self.workflows_in_flight.labels(template),
+            )
+        children[0].inc()
+        children[1].inc()
 
     def workflow_ended(self, workflow: Any, status: Any, seconds: float) -> None:
         """Count the end by status, observe the duration; one fewer in flight."""
-        template = template_of(workflow)
-        counter = self.workflows_ended.get(status)
-        if counter is not None:
-            counter.labels(template).inc()
-        self.workflow_duration.labels(template, _status_label(status)).observe(seconds)
-        self.workflows_in_flight.labels(template).dec()
+        key = (getattr(workflow, "template_name", None), status)
+        children = self._ended.get(key)
+        if children is None:
+            template = template_of(workflow)
+            counter = self.workflows_ended.get(status)
+            children = self._ended[key] = (
+                None if counter is None else counter.labels(template),
+                self.workflow_duration.labels(template, _status_label(status)),
+                self.workflows_in_flight.labels(template),
+            )
+        ended, duration, in_flight = children
+        if ended is not None:
+            ended.inc()
+        duration.observe(seconds)
+        in_flight.dec()
 
     def task_ended(self, task: Any, workflow: Any, status: Any) -> None:
         """Count the task's end by class and status."""
-        self.tasks_ended.labels(task_type_of(task), _status_label(status)).inc()
+        key = (type(task), status)
+        child = self._tasks_ended.get(key)
+        if child is None:
+            child = self._tasks_ended[key] = self.tasks_ended.labels(
+                task_type_of(task), _status_label(status)
+            )
+        child.inc()
 
-    def task_execution(self, task: Any, workflow: Any, hook: str) -> AbstractContextManager[None]:
-        """Time the user code; count it as an error when it raises."""
-        return self._timed(task_type_of(task), hook)
-
-    @contextmanager
-    def _timed(self, task_type: str, hook: str) -> Iterator[None]:
-        began = time.perf_counter()
-        try:
-            yield
-        except Exception:
-            self.task_errors.labels(task_type, hook).inc()
-            raise
-        finally:
-            self.task_duration.labels(task_type, hook).observe(time.perf_counter() - began)
+    def task_executed(
+        self, task: Any, workflow: Any, hook: str, seconds: float, failed: bool
+    ) -> None:
+        """Observe how long the user code ran; count it as an error when it raised."""
+        key = (type(task), hook)
+        child = self._executions.get(key)
+        if child is None:
+            child = self._executions[key] = self.task_duration.labels(task_type_of(task), hook)
+        child.observe(seconds)
+        if failed:  # rare: no cache, and no zero series for code that never raised
+            self.task_errors.labels(task_type_of(task), hook).inc()
 
     def listener_message(self, topic: str, outcome: str) -> None:
         """Count the message by topic and outcome."""
-        self.listener_messages.labels(topic, outcome).inc()
+        key = (topic, outcome)
+        child = self._listener.get(key)
+        if child is None:
+            child = self._listener[key] = self.listener_messages.labels(topic, outcome)
+        child.inc()
 
     def timer_fired(self, lateness: float) -> None:
         """Observe the lateness."""

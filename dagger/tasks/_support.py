@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable
+from time import perf_counter
 from typing import Any, TypeVar
 
 from dagger.core.context import current_observer, get_runtime
-from dagger.core.observe import NOOP
+from dagger.core.observe import NOOP, wraps_executions
 from dagger.core.ports import WorkflowRuntime
 from dagger.core.retry import RetryPolicy
 
@@ -87,10 +88,20 @@ async def guarded(task: Any, hook: str, call: Awaitable[R], workflow: Any = None
     """
     observer = current_observer()
     try:
-        if observer is NOOP:  # nobody observes: not even a null context per call
+        if observer is NOOP:  # nobody observes: not even a timer per call
             return await call
-        with observer.task_execution(task, workflow, hook):
-            return await call
+        began = perf_counter()
+        try:
+            if wraps_executions(observer):
+                with observer.task_execution(task, workflow, hook):
+                    result = await call
+            else:  # metrics only: one plain call after the code, no block around it
+                result = await call
+        except Exception:
+            observer.task_executed(task, workflow, hook, perf_counter() - began, True)
+            raise
+        observer.task_executed(task, workflow, hook, perf_counter() - began, False)
+        return result
     except Exception as exc:
         task.message = error_text(exc)
         retrying = will_retry(task, exc)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Any
 
@@ -34,6 +35,8 @@ from opentelemetry.trace import Span, Status, StatusCode
 from dagger._version import installed_version
 from dagger.core.observe import Observer, attempt_of, task_type_of, template_of
 from dagger.core.status import TaskStatusEnum
+
+_NULL: AbstractContextManager[None] = contextlib.nullcontext()
 
 #: The task spans open in the current step: ``(workflow id, task id) -> (task, span)``;
 #: ``None`` outside a step.
@@ -79,12 +82,14 @@ class OtelTracing(Observer):
             trace.get_tracer_provider(), trace.ProxyTracerProvider
         )
 
-    @contextlib.contextmanager
-    def step(self, name: str, attributes: Mapping[str, str] | None) -> Iterator[None]:
+    def step(self, name: str, attributes: Mapping[str, str] | None) -> AbstractContextManager[None]:
         """A span for the step; the task spans left open end with it."""
         if _open.get() is not None or self._off():
-            yield  # a use case inside another: part of the outer step
-            return
+            return _NULL  # a use case inside another (part of the outer step), or tracing off
+        return self._spanned(name, attributes)
+
+    @contextlib.contextmanager
+    def _spanned(self, name: str, attributes: Mapping[str, str] | None) -> Iterator[None]:
         spans: dict[tuple[str, str], tuple[Any, Span]] = {}
         token = _open.set(spans)
         try:
@@ -98,14 +103,16 @@ class OtelTracing(Observer):
         finally:
             _open.reset(token)
 
-    @contextlib.contextmanager
-    def task_execution(self, task: Any, workflow: Any, hook: str) -> Iterator[None]:
+    def task_execution(self, task: Any, workflow: Any, hook: str) -> AbstractContextManager[None]:
         """The task's span (opened at its first execution in the step) is current while
         its user code runs; an exception leaving the code is recorded on it."""
         spans = _open.get()
         if spans is None and self._off():
-            yield
-            return
+            return _NULL  # tracing off: no generator per execution
+        return self._traced(task, workflow, spans)
+
+    @contextlib.contextmanager
+    def _traced(self, task: Any, workflow: Any, spans: Any) -> Iterator[None]:
         key = _key(task, workflow)
         entry = None if spans is None else spans.get(key)
         if entry is None:
