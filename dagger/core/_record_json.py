@@ -138,9 +138,13 @@ def _make_writer(cls: type) -> Writer:
     module, qualname = cls.__module__, cls.__qualname__
     pieces = [
         f"{('{' if index == 0 else ',') + _escape(name) + ':'!r}, "
-        f"(_escape(_v) if (_t := type(_v := record.{name})) is str "
-        f"else _int_text(_v) if _t is int else 'null' if _v is None "
+        # None first (most of the newer, optional fields are unset), bools inline: each
+        # written exactly as ``value_json`` writes it.
+        f"('null' if (_v := record.{name}) is None "
+        f"else _escape(_v) if (_t := type(_v)) is str "
+        f"else _int_text(_v) if _t is int "
         f"else (_quoted.get(_v.int) or _quoted_uuid(_v)) if _t is _UUID "
+        f"else 'true' if _v is True else 'false' if _v is False "
         f"else _value_json(_v)), "
         for index, name in enumerate(fields)
     ]

@@ -26,11 +26,12 @@ TIMER_FIELDS = ("retry_at", "timeout_at", "execution_deadline", "time_to_execute
 def trigger_time(task: Any) -> float | None:
     """When the task's trigger should fire, in epoch seconds as the field holds it
     (``None``: it needs none, or it has ended)."""
-    if is_terminal(task):
-        return None
+    # The fields first: most tasks have none set, and then the status need not be read.
     for name in TIMER_FIELDS:
         value = getattr(task, name, None)
         if value is not None:
+            if is_terminal(task):
+                return None
             due: float = value
             return due
     return None
@@ -38,7 +39,13 @@ def trigger_time(task: Any) -> float | None:
 
 def holds_trigger(task: Any) -> bool:
     """Whether the task may have a stored trigger (one of its timer fields is set)."""
-    return any(getattr(task, name, None) is not None for name in TIMER_FIELDS)
+    # Unrolled (same fields, same order as TIMER_FIELDS): called for every task that ends.
+    return (
+        getattr(task, "retry_at", None) is not None
+        or getattr(task, "timeout_at", None) is not None
+        or getattr(task, "execution_deadline", None) is not None
+        or getattr(task, "time_to_execute", None) is not None
+    )
 
 
 def seconds_text(seconds: Any) -> str:
