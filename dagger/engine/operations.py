@@ -89,7 +89,8 @@ async def store_and_create(
     A workflow whose home partition another worker owns is sent to that worker first,
     unstarted, so it runs where it lives and nothing runs twice. Otherwise the stored copy
     of the same id (if any) decides, by :func:`dagger.core.admission.admit`: a replayed or
-    duplicate start is a no-op (logged at DEBUG), a SUBMITTED copy of a stored NOT_STARTED
+    duplicate start runs nothing (logged at DEBUG; the stored workflow's index entries and
+    triggers are written again, idempotently), a SUBMITTED copy of a stored NOT_STARTED
     workflow starts it.
     """
     if runtime.is_owned_elsewhere(workflow):
@@ -106,6 +107,10 @@ async def store_and_create(
             tr.code_of(stored).name if stored is not None else "nothing",
             admission.rule.name,
         )
+        if stored is not None and not tr.is_terminal(stored):
+            # A replay may follow a crash that saved the workflow but not all of its index
+            # entries and triggers (separate changelog records): write them again.
+            await register_waiting_tasks(runtime, stored)
         return
     await register_waiting_tasks(runtime, workflow)
     if admission.runs:

@@ -236,6 +236,11 @@ class FaustRuntime(WorkflowRuntime):
         await self._emit(workflow)
         began = time.perf_counter()
         raw = workflow.dumps()
+        # Index entries and triggers first, the record last: a crash between these
+        # changelog writes leaves at worst an entry whose workflow is not stored (skipped when
+        # a message finds it), not a stored workflow whose listener cannot be found.
+        for write in self._pending.pop(wid, []):
+            write(home)
         self.kv.put(wid, raw, home)
         self.observer.store_saved(time.perf_counter() - began)
         self._remember(wid, home)
@@ -244,8 +249,6 @@ class FaustRuntime(WorkflowRuntime):
         else:
             self.cache.put(wid, home, workflow, raw)
         self.listing.saved(home, workflow)
-        for write in self._pending.pop(wid, []):
-            write(home)
 
     async def _emit(self, workflow: WorkflowNode) -> None:
         if self._publish is not None:

@@ -114,3 +114,25 @@ async def test_created_then_submitted_copies_start_the_workflow_once(
     assert status(stored, send) == "COMPLETED" and status(stored, a) == "COMPLETED"
     assert stored.runtime_parameters["trace"] == ["send:orders", "a"]
     assert len(runtime.saved) == 2
+
+
+async def test_a_replayed_start_writes_back_index_entries_a_crash_lost(
+    runtime: InMemoryRuntime,
+) -> None:
+    from tests.unit.tasks.flows import OrderListener
+
+    flow = Flow(order_id="o-9")
+    listen = make(OrderListener, "listen", topic="ready")
+    flow.process("p", make(Step, "before"), listen)
+    started = flow.submitted().dumps()
+    await operations.store_and_create(runtime, type(flow.wf).loads(started))
+    assert runtime.index == {("o-9", "ready"): [(flow.wf.id, listen.id)]}
+
+    # A crash saved the workflow but not its index entry (separate changelog records).
+    runtime.index.clear()
+    await operations.store_and_create(runtime, type(flow.wf).loads(started))
+
+    assert runtime.index == {("o-9", "ready"): [(flow.wf.id, listen.id)]}
+    stored = runtime.stored(flow.wf.id)
+    assert stored is not None and stored.runtime_parameters["trace"] == ["before"]
+    assert len(runtime.saved) == 1
