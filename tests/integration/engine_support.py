@@ -12,6 +12,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from dagger.devbroker import DevBroker
+from tests.support.waiting import async_wait_until
 from tests.support.worker import WorkerProcess
 
 APP = Path(__file__).parent / "apps" / "engine_app.py"
@@ -85,6 +86,47 @@ def status_of(workers: list[WorkerProcess], workflow_id: Any) -> str | None:
         if data is not None:
             return str(data["status"]["code"])
     return None
+
+
+def owned(worker: WorkerProcess) -> list[int]:
+    """The tasks-topic partitions the worker owns (``[]`` while it cannot say)."""
+    try:
+        status, body = http_json(worker, "/test/stats")
+    except OSError:
+        return []
+    return list(body["owned"]) if status == 200 else []
+
+
+def is_ready(worker: WorkerProcess) -> bool:
+    """Whether the worker answers ``/service/ready`` with ready."""
+    try:
+        return bool(http_json(worker, "/service/ready") == (200, {"is_ready": True}))
+    except OSError:
+        return False
+
+
+def held(worker: WorkerProcess, template: str) -> dict[str, dict[str, Any]]:
+    """The workflows of ``template`` the worker lists, by id."""
+    status, body = http_json(worker, f"/tasks/instances?template={template}&limit=1000")
+    assert status == 200
+    return {w["id"]: w for w in body}
+
+
+async def all_in(setup: EngineSetup, ids: list[str], code: str, timeout: float) -> None:
+    """Wait until every workflow of ``ids`` has status ``code`` on some live worker."""
+
+    def missing() -> list[str]:
+        return [w for w in ids if status_of(setup.workers, w) != code]
+
+    await async_wait_until(
+        lambda: not missing(),
+        timeout=timeout,
+        interval=0.2,
+        message=lambda: (
+            f"{len(missing())} of {len(ids)} not {code}; "
+            + " | ".join(p.describe() for p in setup.workers)
+        ),
+    )
 
 
 class Producer:

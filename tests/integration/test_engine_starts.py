@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaConsumer
 
 from dagger.devbroker import DevBroker
 from dagger.runtime._partitioner import partition_for
-from tests.integration.engine_support import EngineSetup, Producer, http_json, status_of
+from tests.integration.engine_support import EngineSetup, Producer, all_in, held, is_ready, owned
 from tests.support.waiting import async_wait_until
 from tests.support.worker import WorkerProcess
 
@@ -42,50 +42,14 @@ def setup(dev_broker: DevBroker, tmp_path: Path) -> Iterator[EngineSetup]:
     deployment.close()
 
 
-def _owned(proc: WorkerProcess) -> list[int]:
-    try:
-        status, body = http_json(proc, "/test/stats")
-    except OSError:
-        return []
-    return list(body["owned"]) if status == 200 else []
-
-
-def _ready(proc: WorkerProcess) -> bool:
-    try:
-        return http_json(proc, "/service/ready") == (200, {"is_ready": True})
-    except OSError:
-        return False
-
-
-def _held(proc: WorkerProcess) -> dict[str, dict[str, Any]]:
-    status, body = http_json(proc, "/tasks/instances?template=start&limit=1000")
-    assert status == 200
-    return {w["id"]: w for w in body}
-
-
 async def _both_assigned(first: WorkerProcess, second: WorkerProcess) -> None:
     await async_wait_until(
-        lambda: _ready(first) and _ready(second) and _owned(first) and _owned(second),
+        lambda: is_ready(first) and is_ready(second) and owned(first) and owned(second),
         timeout=60,
         interval=0.2,
         message=lambda: f"workers not both assigned: {first.describe()} | {second.describe()}",
     )
-    assert sorted(_owned(first) + _owned(second)) == list(range(PARTITIONS))
-
-
-async def _all_in(setup: EngineSetup, ids: list[str], code: str, timeout: float) -> None:
-    def missing() -> list[str]:
-        return [w for w in ids if status_of(setup.workers, w) != code]
-
-    await async_wait_until(
-        lambda: not missing(),
-        timeout=timeout,
-        interval=0.2,
-        message=lambda: (
-            f"{len(missing())} of {len(ids)} not {code}; "
-            + " | ".join(p.describe() for p in setup.workers)
-        ),
-    )
+    assert sorted(owned(first) + owned(second)) == list(range(PARTITIONS))
 
 
 async def _read_commands(broker: DevBroker, topic: str, settle: float = 2.0) -> list[Any]:
@@ -129,7 +93,7 @@ async def test_every_scale_out_pattern_runs_each_workflow_once_on_its_key_owner(
 ) -> None:
     first, second = setup.start_worker(), setup.start_worker()
     await _both_assigned(first, second)
-    owner_of = {p: proc for proc in (first, second) for p in _owned(proc)}
+    owner_of = {p: proc for proc in (first, second) for p in owned(proc)}
 
     started: dict[str, tuple[str, str]] = {}  # workflow id -> (order, pattern)
     async with Producer(dev_broker) as producer:
@@ -142,19 +106,19 @@ async def test_every_scale_out_pattern_runs_each_workflow_once_on_its_key_owner(
                 # A re-delivered copy of the same start message.
                 await _request(producer, setup, workflow_id, order, pattern, rep)
         ids = list(started)
-        await _all_in(setup, ids, "EXECUTING", timeout=45)
+        await all_in(setup, ids, "EXECUTING", timeout=45)
 
-        held = {proc.web_port: _held(proc) for proc in (first, second)}
+        holdings = {proc.web_port: held(proc, "start") for proc in (first, second)}
         for workflow_id, (order, pattern) in started.items():
             owner = owner_of[partition_for(order, PARTITIONS)]
-            holders = [port for port, found in held.items() if workflow_id in found]
+            holders = [port for port, found in holdings.items() if workflow_id in found]
             assert holders == [owner.web_port], f"{pattern}: {order} held by {holders}"
-            params = held[owner.web_port][workflow_id]["runtime_parameters"]
+            params = holdings[owner.web_port][workflow_id]["runtime_parameters"]
             assert params["commanded_by"] == str(owner.web_port), f"{pattern}: ran elsewhere"
 
         for order, _ in started.values():
             await producer.send(setup.topic("a"), {"order_id": order}, key=order)
-        await _all_in(setup, ids, "COMPLETED", timeout=45)
+        await all_in(setup, ids, "COMPLETED", timeout=45)
 
     commands = [json.loads(r.value) for r in await _read_commands(dev_broker, setup.topic("cmd"))]
     per_workflow = Counter(c["workflow_id"] for c in commands)
@@ -163,7 +127,7 @@ async def test_every_scale_out_pattern_runs_each_workflow_once_on_its_key_owner(
     for command in commands:
         order, _ = started[command["workflow_id"]]
         assert command["order_id"] == order
-    held_now = _held(first) | _held(second)
+    held_now = held(first, "start") | held(second, "start")
     assert set(held_now) >= set(ids)
     by_order = Counter(w["runtime_parameters"]["order_id"] for w in held_now.values())
     assert all(by_order[order] == 1 for order, _ in started.values())
@@ -193,27 +157,27 @@ async def test_a_worker_killed_while_starts_stream_in_leaves_one_workflow_per_or
             if n == len(orders) // 2:
                 # Mid-stream, once the second worker has started some of the workflows.
                 await async_wait_until(
-                    lambda: any(w in _held(second) for w in ids.values()),
+                    lambda: any(w in held(second, "start") for w in ids.values()),
                     timeout=30,
                     interval=0.1,
                     message="the second worker never started a workflow",
                 )
                 second.kill()
         await async_wait_until(
-            lambda: _owned(first) == list(range(PARTITIONS)) and _ready(first),
+            lambda: owned(first) == list(range(PARTITIONS)) and is_ready(first),
             timeout=60,
             interval=0.2,
             message=lambda: f"no failover: {first.describe()}",
         )
-        await _all_in(setup, list(ids.values()), "EXECUTING", timeout=60)
+        await all_in(setup, list(ids.values()), "EXECUTING", timeout=60)
         for order in orders:
             await producer.send(setup.topic("a"), {"order_id": order}, key=order)
-        await _all_in(setup, list(ids.values()), "COMPLETED", timeout=60)
+        await all_in(setup, list(ids.values()), "COMPLETED", timeout=60)
 
-    held = _held(first)
-    per_order = Counter(w["runtime_parameters"]["order_id"] for w in held.values())
+    survivor = held(first, "start")
+    per_order = Counter(w["runtime_parameters"]["order_id"] for w in survivor.values())
     assert {o: per_order[o] for o in orders} == {o: 1 for o in orders}
-    assert all(held[ids[o]]["status"]["code"] == "COMPLETED" for o in orders)
+    assert all(survivor[ids[o]]["status"]["code"] == "COMPLETED" for o in orders)
 
     records = await _read_commands(dev_broker, setup.topic("cmd"))
     keys = [dict(r.headers).get(IDEMPOTENCY_HEADER) for r in records]

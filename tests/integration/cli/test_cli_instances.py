@@ -13,7 +13,7 @@ import pytest
 
 from dagger.devbroker import DevBroker
 from tests.integration.cli.cli_support import one_error_line, run_cli, run_json, url_of
-from tests.integration.engine_support import EngineSetup, Producer, http_json, status_of
+from tests.integration.engine_support import EngineSetup, Producer, http_json, owned, status_of
 from tests.support.ports import free_port
 from tests.support.waiting import wait_until
 from tests.support.worker import WorkerProcess
@@ -39,14 +39,6 @@ class Deployment:
     @property
     def all_ids(self) -> set[str]:
         return set(self.executing + self.completed + self.rekey)
-
-
-def _owned(proc: WorkerProcess) -> list[int]:
-    try:
-        status, body = http_json(proc, "/test/stats")
-    except OSError:
-        return []
-    return list(body["owned"]) if status == 200 else []
 
 
 def _ready(proc: WorkerProcess) -> bool:
@@ -89,7 +81,7 @@ def deployment(
     try:
         first, second = setup.start_worker(), setup.start_worker()
         wait_until(
-            lambda: all(_ready(p) for p in (first, second)) and _owned(first) and _owned(second),
+            lambda: all(_ready(p) for p in (first, second)) and owned(first) and owned(second),
             timeout=60,
             interval=0.2,
             message=lambda: f"workers not both assigned: {first.describe()} | {second.describe()}",
