@@ -10,6 +10,14 @@ included) runs at the next turn of the event loop unless a submit claims the wor
 first, in which case the submit's own ``store_and_create`` is the only save. A load of the
 workflow meanwhile runs the deferred save first, so it is always found.
 
+No lost workflow. A workflow created while an agent handles a Kafka message must not
+outlive that message's offset unsaved: if faust committed the offset before the deferred
+save ran and the worker then crashed, nothing would replay the message. So the deferral
+takes a reference on the message being handled (faust's ``current_event()``; a message's
+offset is only marked safe to commit when its last reference is released) and releases it
+once the save has run or a submit has claimed the workflow. A creation outside an agent
+(a web view, a timer) has no message to hold.
+
 Nothing about replays changes: the submit still goes through ``store_and_create``, which
 looks up the stored copy of the id and applies :mod:`dagger.core.admission`.
 """
@@ -21,9 +29,26 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from faust import current_event
+
 logger = logging.getLogger("dagger.runtime")
 
 Store = Callable[[Any], Awaitable[None]]
+
+
+def _hold_current_message() -> Any:
+    """The event whose message is being handled, with one more reference taken on it (so
+    its offset is not committed before :func:`_release` runs), or ``None`` outside an agent."""
+    event = current_event()
+    if event is None:
+        return None
+    event.message.incref()
+    return event
+
+
+def _release(event: Any) -> None:
+    if event is not None:
+        event.ack()  # the last reference marks the offset safe to commit
 
 
 class DeferredCreations:
@@ -31,17 +56,25 @@ class DeferredCreations:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._waiting: dict[str, Any] = {}
+        #: workflow id -> (workflow, the event whose message it holds back, or None)
+        self._waiting: dict[str, tuple[Any, Any]] = {}
 
     def defer(self, workflow: Any) -> None:
         """Store ``workflow`` at the next turn of the event loop, unless claimed first."""
         workflow_id = str(workflow.id)
-        self._waiting[workflow_id] = workflow
+        replaced = self._waiting.get(workflow_id)
+        self._waiting[workflow_id] = (workflow, _hold_current_message())
+        if replaced is not None:
+            _release(replaced[1])
         asyncio.get_running_loop().call_soon(self._due, workflow_id)
 
     def claim(self, workflow: Any) -> bool:
         """Take a deferred workflow back (its submit stores it); whether it was deferred."""
-        return self._waiting.pop(str(workflow.id), None) is not None
+        waiting = self._waiting.pop(str(workflow.id), None)
+        if waiting is None:
+            return False
+        _release(waiting[1])
+        return True
 
     def __contains__(self, workflow_id: object) -> bool:
         return workflow_id in self._waiting
@@ -52,9 +85,10 @@ class DeferredCreations:
 
     async def flush(self, workflow_id: str) -> None:
         """Run the deferred save of a workflow now (no-op when it was claimed or stored)."""
-        workflow = self._waiting.pop(workflow_id, None)
-        if workflow is None:
+        waiting = self._waiting.pop(workflow_id, None)
+        if waiting is None:
             return
+        workflow, event = waiting
         try:
             await self._store(workflow)
         except Exception:
@@ -63,3 +97,5 @@ class DeferredCreations:
                 workflow_id,
                 getattr(workflow, "template_name", "?"),
             )
+        finally:
+            _release(event)
