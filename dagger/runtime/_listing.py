@@ -1,5 +1,9 @@
 """The runtime's side of listing: workflow summaries kept up to date and rebuilt after a
-rebalance (see :mod:`dagger.store._summary` for why they are not a changelogged table)."""
+rebalance (see :mod:`dagger.store._summary` for why they are not a changelogged table).
+
+Read by ``/tasks/instances`` (:meth:`Listing.page`: the raw records of one page) and by the
+dashboard's JSON (:meth:`Listing.summary_page` and :meth:`Listing.counts`: the summaries
+alone, no stored record read)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from dagger.store._summary import WorkflowSummaries, summarize
+from dagger.store._summary import Summary, WorkflowSummaries, summarize
 from dagger.store._tables import PartitionedTable
 
 logger = logging.getLogger("dagger.runtime")
@@ -94,3 +98,37 @@ class Listing:
             if raw is not None:
                 found.append((partition, workflow_id, raw))
         return found
+
+    def _ready_partitions(self) -> list[int] | None:
+        """The owned partitions once all are summarized, as :meth:`page` needs them (rebuilds
+        under way finished first), or ``None`` when some was never summarized."""
+        partitions = self.kv.owned_partitions()
+        if not self.summaries.is_ready(partitions):
+            self.finish_now()
+            if not self.summaries.is_ready(partitions):
+                return None
+        return partitions
+
+    def summary_page(
+        self, *, status: str | None, template: str | None, offset: int, limit: int
+    ) -> list[Summary] | None:
+        """The summaries of the page :meth:`page` would read, in the same order, without
+        reading a stored record; ``None`` as for :meth:`page`."""
+        partitions = self._ready_partitions()
+        if partitions is None:
+            return None
+        page = self.summaries.page(
+            partitions, status=status, template=template, offset=offset, limit=limit
+        )
+        found: list[Summary] = []
+        for partition, workflow_id in page:
+            summary = self.summaries.summary(partition, workflow_id)
+            if summary is not None:
+                found.append(summary)
+        return found
+
+    def counts(self) -> dict[tuple[str | None, str | None], int] | None:
+        """How many owned workflows have each ``(status, template)`` (a walk of the summaries
+        in memory); ``None`` as for :meth:`page`."""
+        partitions = self._ready_partitions()
+        return None if partitions is None else self.summaries.counts(partitions)

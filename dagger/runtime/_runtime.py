@@ -36,6 +36,7 @@ from dagger.runtime._listing import Listing
 from dagger.runtime._partitioner import partition_for
 from dagger.runtime._workflow_cache import DEFAULT_CACHE_SIZE, WorkflowCache
 from dagger.store._index import CorrelationIndex
+from dagger.store._summary import Summary
 from dagger.store._tables import PartitionedTable
 from dagger.tasks._workflow import ITemplateDAGInstance
 
@@ -387,3 +388,15 @@ class FaustRuntime(WorkflowRuntime):
         """The raw records of one listing page, chosen from the workflow summaries
         (``None`` while they are being rebuilt after a rebalance)."""
         return self.listing.page(status=status, template=template, offset=offset, limit=limit)
+
+    def summary_page(
+        self, *, status: str | None, template: str | None, offset: int, limit: int
+    ) -> list[Summary] | None:
+        """The summaries of one listing page, no record read (``None`` as above)."""
+        return self.listing.summary_page(
+            status=status, template=template, offset=offset, limit=limit
+        )
+
+    def count_workflows(self) -> dict[tuple[str | None, str | None], int] | None:
+        """How many owned workflows have each ``(status, template)`` (``None`` as above)."""
+        return self.listing.counts()

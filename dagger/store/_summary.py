@@ -4,7 +4,8 @@
 loop for each request, so its cost grew with the store and stalled the workflows. The
 runtime keeps one :class:`Summary` per workflow instead (id, template, status, created,
 last updated, current task, ``update_count``) and listing reads only these, decoding just
-the page it answers with.
+the page it answers with. The dashboard's rows and counts (``/dashboard/api/...``) read
+nothing else: its current task is the summary's (:func:`current_task_of`).
 
 Where it comes from. The summaries are not written anywhere: each save and delete of the
 runtime updates them, and a partition the worker starts to own is summarized again from
@@ -22,7 +23,8 @@ from __future__ import annotations
 import bisect
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +33,8 @@ logger = logging.getLogger("dagger.store")
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What listing needs of one workflow, without decoding it."""
+    """What listing needs of one workflow, without decoding it (``current_task``: see
+    :func:`current_task_of`)."""
 
     id: str
     template: str | None
@@ -42,43 +45,69 @@ class Summary:
     update_count: int
 
 
-def _current_task(tasks: Iterable[Any]) -> str | None:
-    for task in tasks:
-        if not isinstance(task, dict) or task.get("task_type") != "LEAF":
+def _code(record: Mapping[str, Any]) -> str:
+    status = record.get("status") or {}
+    return str(status.get("code", "")) if isinstance(status, Mapping) else ""
+
+
+def current_task_of(data: Mapping[str, Any]) -> str | None:
+    """The task a workflow representation is at, as the dashboard shows it: its latest
+    started EXECUTING leaf (the latest FAILURE one when the workflow failed; the later one in
+    ``tasks`` order on a tie), named without the template's prefix; ``None`` when there is
+    none. :func:`summarize` reads the same from a decoded workflow."""
+    wanted = "FAILURE" if _code(data) == "FAILURE" else "EXECUTING"
+    tasks = data.get("tasks")
+    best: tuple[float, str] | None = None
+    for task in tasks.values() if isinstance(tasks, Mapping) else ():
+        if not isinstance(task, Mapping) or task.get("task_type") != "LEAF":
             continue
-        status = task.get("status")
-        if isinstance(status, dict) and status.get("code") == "EXECUTING":
-            name = task.get("task_name")
-            return None if name is None else str(name)
-    return None
+        if _code(task) != wanted:
+            continue
+        started = float(task.get("time_submitted") or task.get("time_created") or 0)
+        if best is None or started >= best[0]:
+            best = (started, str(task.get("task_name") or task.get("id")))
+    if best is None:
+        return None
+    return best[1].removeprefix(f"{data.get('template_name')}.")
 
 
 def summarize_data(data: dict[str, Any]) -> Summary:
     """The summary of a workflow's JSON representation (``to_representation`` shape)."""
     status = data.get("status")
-    tasks = data.get("tasks")
     return Summary(
         id=str(data.get("id")),
         template=data.get("template_name"),
         status=status.get("code") if isinstance(status, dict) else None,
         created=data.get("time_created"),
         updated=data.get("lastupdated"),
-        current_task=_current_task(tasks.values()) if isinstance(tasks, dict) else None,
+        current_task=current_task_of(data),
         update_count=int(data.get("update_count") or 0),
     )
 
 
 def summarize(workflow: Any) -> Summary:
-    """The summary of a decoded workflow instance (read from its attributes)."""
-    current = None
+    """The summary of a decoded workflow instance (read from its attributes; the current
+    task by the rule of :func:`current_task_of`, which a unit test holds them to)."""
+    status = workflow.status
+    code = status.code if status is not None else None
+    wanted = "FAILURE" if code == "FAILURE" else "EXECUTING"
+    best: Any = None
+    best_started = 0.0
+    # Every save summarizes: one pass, the status first (most tasks are not in it).
     for task in workflow.tasks.values():
-        if task.task_type == "LEAF" and task.status.code == "EXECUTING":
-            current = task.task_name
-            break
+        if task.status.code != wanted or task.task_type != "LEAF":
+            continue
+        started = float(task.time_submitted or task.time_created or 0)
+        if best is None or started >= best_started:
+            best, best_started = task, started
+    current = None
+    if best is not None:
+        name = str(best.task_name or best.id)
+        current = name.removeprefix(f"{workflow.template_name}.")
     return Summary(
         id=str(workflow.id),
         template=workflow.template_name,
-        status=str(workflow.status.code) if workflow.status is not None else None,
+        status=str(code) if code is not None else None,
         created=workflow.time_created,
         updated=workflow.lastupdated,
         current_task=current,
@@ -213,6 +242,21 @@ class WorkflowSummaries:
                 if len(found) >= limit:
                     return found
         return found
+
+    def summary(self, partition: int, workflow_id: str) -> Summary | None:
+        """The summary of a workflow in a partition (``None`` when it holds none)."""
+        part = self._partitions.get(partition)
+        return None if part is None else part.rows.get(workflow_id)
+
+    def counts(self, partitions: Iterable[int]) -> dict[tuple[str | None, str | None], int]:
+        """How many workflows of these partitions have each ``(status, template)``: a walk
+        of the summaries in memory, no stored record read."""
+        found: Counter[tuple[str | None, str | None]] = Counter()
+        for partition in partitions:
+            part = self._partitions.get(partition)
+            if part is not None:
+                found.update((row.status, row.template) for row in part.rows.values())
+        return dict(found)
 
     def __len__(self) -> int:
         return sum(len(part.rows) for part in self._partitions.values())

@@ -7,11 +7,14 @@ build the page with DOM calls, so no stored value is ever parsed as HTML):
 - ``GET /dashboard/instance/{id}``: one workflow drawn as a graph, its parameters, timeline;
 - ``GET /dashboard/static/{name}``: the pages' CSS and scripts.
 
-JSON (read the same stored workflows as ``/tasks/...``; shapes in :mod:`._dashboard_data`):
+JSON (the same workflows as ``/tasks/...``; shapes, and where they are read from, in
+:mod:`._dashboard_data`: a runtime's in-memory workflow summaries when it keeps them, so a
+poll decodes no stored workflow; else the stored records):
 
 - ``GET /dashboard/api/info``: whether stop/retry are enabled and reads need the token, and
   which partitions this worker owns (never needs a token: it says nothing about workflows);
-- ``GET /dashboard/api/summary``: counts per status and per template (bounded walk);
+- ``GET /dashboard/api/summary``: counts per status and per template of every workflow this
+  worker holds (of at most ``SUMMARY_SCAN_LIMIT`` when they must be decoded);
 - ``GET /dashboard/api/instances?status=&template=&limit=&offset=``: one page of rows;
 - ``GET /dashboard/api/instance/{id}``: ``{"instance": <as /tasks/instance/{id}>, "kinds": ...}``.
 
@@ -148,11 +151,12 @@ class DashboardSummaryView(_DashboardJSONView):
     """``GET /dashboard/api/summary``: counts per status and template."""
 
     async def get(self, request: web.Request) -> web.Response:
-        """At most ``SUMMARY_SCAN_LIMIT`` workflows are counted (``truncated`` says so)."""
+        """Every workflow, from the summaries; without them at most ``SUMMARY_SCAN_LIMIT``
+        stored workflows are decoded and counted (``truncated`` says when there are more)."""
         denied = self._denied(request)
         if denied is not None:
             return denied
-        summary = data.summarize(self._engine().runtime.iter_workflows())
+        summary = data.summary(self._engine().runtime)
         return self.json(summary, headers=self._headers(request))
 
 

@@ -1,5 +1,7 @@
-"""The dashboard's JSON and pages, without a worker: rows, bounded counts, task kinds, the
-token rule, the opt-in CORS headers and the packaged files."""
+"""The dashboard's JSON and pages, without a worker: rows and counts decoded from a runtime
+without workflow summaries (counts bounded), task kinds, the token rule, the opt-in CORS
+headers and the packaged files. Rows and counts from FaustRuntime's summaries:
+``test_dashboard_summaries``."""
 
 from __future__ import annotations
 
@@ -63,7 +65,8 @@ def _leaf(name: str, status: str, submitted: int) -> dict[str, Any]:
 
 
 class Listing:
-    """The runtime's listing over workflow representations (and loading of real objects)."""
+    """The runtime's listing over workflow representations (and loading of real objects),
+    without workflow summaries: the dashboard decodes what it shows."""
 
     def __init__(self, workflows: list[dict[str, Any]], objects: dict[str, Any] | None = None):
         self.workflows = workflows
@@ -159,18 +162,19 @@ def test_list_rows_pages_like_the_web_api_and_says_when_more_follow() -> None:
     assert [r["status"] for r in failed["rows"]] == ["FAILURE"]
 
 
-def test_the_summary_counts_every_status_and_template_and_stops_at_its_bound() -> None:
+def test_without_summaries_the_counts_decode_every_status_and_template_up_to_a_bound() -> None:
     workflows = [_workflow("a", "COMPLETED"), _workflow("b", "FAILURE"), _workflow("a", "FAILURE")]
-    summary = data.summarize(Listing(workflows).iter_workflows())
+    summary = data.summary(Listing(workflows))
     assert summary["statuses"]["FAILURE"] == 2
     assert summary["statuses"]["COMPLETED"] == 1
     assert summary["statuses"]["STOPPED"] == 0  # every status is present
     assert summary["templates"] == {"a": 2, "b": 1}
     assert (summary["total"], summary["truncated"]) == (3, False)
+    assert summary["scan_limit"] == data.SUMMARY_SCAN_LIMIT
 
     listing = Listing(workflows * 4)
-    bounded = data.summarize(listing.iter_workflows(), scan_limit=5)
-    assert (bounded["total"], bounded["truncated"]) == (5, True)
+    bounded = data.summary(listing, scan_limit=5)
+    assert (bounded["total"], bounded["truncated"], bounded["scan_limit"]) == (5, True, 5)
     assert listing.walked == 6  # stopped right after the bound
 
 
