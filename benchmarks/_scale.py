@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -137,10 +138,24 @@ async def _deliveries(
     raise TimeoutError("listener messages were not all delivered")
 
 
-async def _list_loop(base: str, stop: asyncio.Event) -> None:
-    async with aiohttp.ClientSession() as session:
-        while not stop.is_set():
-            await _get(session, f"{base}/tasks/instances?limit=50")
+async def _listing_clients(base: str) -> asyncio.subprocess.Process:
+    """``LIST_CLIENTS`` clients listing in a loop, in their own process (``_list_clients``)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks._list_clients",
+        f"{base}/tasks/instances?limit=50",
+        str(LIST_CLIENTS),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+
+
+async def _stop_listing(clients: asyncio.subprocess.Process) -> tuple[int, int]:
+    """Stop the clients; how many list requests they had answered, and failed."""
+    out, _ = await clients.communicate(b"")  # closing stdin tells them to stop
+    answered, failed = (int(n) for n in out.split())
+    return answered, failed
 
 
 async def _one_size(url: str, size: int) -> ScaleRow:
@@ -181,17 +196,16 @@ async def _one_size(url: str, size: int) -> ScaleRow:
             )
         count = min(DELIVERIES, waiting // 4)
         row.deliver_quiet = await _deliveries(url, ready_topic, 0, count, worker.result_path)
-        stop = asyncio.Event()
-        loops = [
-            asyncio.create_task(_list_loop(worker.base_url, stop)) for _ in range(LIST_CLIENTS)
-        ]
+        clients = await _listing_clients(worker.base_url)
+        began = time.monotonic()
         try:
             row.deliver_listing = await _deliveries(
                 url, ready_topic, 2 * count, count, worker.result_path
             )
         finally:
-            stop.set()
-            await asyncio.gather(*loops, return_exceptions=True)
+            answered, failed = await _stop_listing(clients)
+        row.extra["list_requests_per_s"] = round(answered / (time.monotonic() - began), 1)
+        row.extra["list_requests_failed"] = failed
         waiting -= 2 * count
         row.extra["waiting"] = waiting
         row.rss_mb = worker.peak_rss_mb()
@@ -239,7 +253,7 @@ def scale_table(rows: list[ScaleRow]) -> str:
     lines = [
         "| stored | fill s | list p50/p99 ms | status filter p50/p99 ms "
         "| no match p50/p99 ms | lookup µs "
-        "| delivery p50/p99 ms quiet | delivery p50/p99 ms, 20 listing | start-up s "
+        "| delivery p50/p99 ms quiet | delivery p50/p99 ms, 20 listing (lists/s) | start-up s "
         "| recovery s | peak RSS MB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -250,6 +264,7 @@ def scale_table(rows: list[ScaleRow]) -> str:
             f"| {r.lookup_us:.0f} "
             f"| {r.deliver_quiet[0]:.0f} / {r.deliver_quiet[1]:.0f} "
             f"| {r.deliver_listing[0]:.0f} / {r.deliver_listing[1]:.0f} "
+            f"({r.extra.get('list_requests_per_s', '?')}/s) "
             f"| {_restart(r, 'startup')} | {_restart(r, 'recovery')} | {r.rss_mb:.0f} |"
         )
     return "\n".join(lines)

@@ -29,6 +29,7 @@ class Listing:
         self._rebuild: asyncio.Task[None] | None = None
         #: The rebuilds still to run, each a generator of slices (``rebuild_slices``).
         self._pending: list[Iterator[int]] = []
+        self._one_page_at_a_time = asyncio.Lock()
 
     def saved(self, partition: int, workflow: Any) -> None:
         """A workflow was written to ``partition``."""
@@ -78,57 +79,85 @@ class Listing:
             for _ in self._pending.pop(0):
                 pass
 
-    def page(
+    async def _ready_partitions(self) -> list[int] | None:
+        """The owned partitions once all are summarized, after waiting for a rebuild under
+        way (its slices yield to the event loop) or, with none running, finishing it now;
+        ``None`` when some owned partition was never summarized (no assignment seen)."""
+        partitions = self.kv.owned_partitions()
+        while not self.summaries.is_ready(partitions):
+            rebuild = self._rebuild
+            if rebuild is None or rebuild.done():
+                self.finish_now()
+                break
+            await asyncio.shield(rebuild)
+        return partitions if self.summaries.is_ready(partitions) else None
+
+    #: Stored records read between two turns of the event loop while answering a page.
+    READ_SLICE = 100
+
+    async def _choose(
+        self, *, status: str | None, template: str | None, offset: int, limit: int
+    ) -> list[tuple[int, str]] | None:
+        """``(partition, id)`` of the matching page, chosen from the summaries in slices
+        that give the event loop a turn; ``None`` as for :meth:`_ready_partitions`."""
+        partitions = await self._ready_partitions()
+        if partitions is None:
+            return None
+        chosen: list[tuple[int, str]] = []
+        for _ in self.summaries.page_slices(
+            partitions, chosen, status=status, template=template, offset=offset, limit=limit
+        ):
+            await asyncio.sleep(0)
+        return chosen
+
+    async def page(
         self, *, status: str | None, template: str | None, offset: int, limit: int
     ) -> list[tuple[int, str, bytes]] | None:
         """``(partition, id, raw bytes)`` of the matching page, or ``None`` when some owned
         partition was never summarized (no assignment seen: the caller scans instead).
-        Rebuilds still under way are finished first."""
-        partitions = self.kv.owned_partitions()
-        if not self.summaries.is_ready(partitions):
-            self.finish_now()
-            if not self.summaries.is_ready(partitions):
-                return None
-        page = self.summaries.page(
-            partitions, status=status, template=template, offset=offset, limit=limit
-        )
-        found: list[tuple[int, str, bytes]] = []
-        for partition, workflow_id in page:
-            raw = self.kv.get(workflow_id, partition)
-            if raw is not None:
-                found.append((partition, workflow_id, raw))
-        return found
 
-    def _ready_partitions(self) -> list[int] | None:
-        """The owned partitions once all are summarized, as :meth:`page` needs them (rebuilds
-        under way finished first), or ``None`` when some was never summarized."""
-        partitions = self.kv.owned_partitions()
-        if not self.summaries.is_ready(partitions):
-            self.finish_now()
-            if not self.summaries.is_ready(partitions):
+        It shares the event loop with the workflows: one page is built at a time on this
+        worker (other list requests wait their turn instead of each taking part of every
+        turn of the loop), and the summary scan, the reads and a rebuild still under way
+        give the loop a turn after every slice. However many clients list at once, the
+        workflows wait at most about one slice (a millisecond or so) per turn of the loop.
+        """
+        async with self._one_page_at_a_time:
+            chosen = await self._choose(
+                status=status, template=template, offset=offset, limit=limit
+            )
+            if chosen is None:
                 return None
-        return partitions
+            found: list[tuple[int, str, bytes]] = []
+            for count, (partition, workflow_id) in enumerate(chosen, 1):
+                raw = self.kv.get(workflow_id, partition)
+                if raw is not None:
+                    found.append((partition, workflow_id, raw))
+                if count % self.READ_SLICE == 0:
+                    await asyncio.sleep(0)
+            return found
 
-    def summary_page(
+    async def summary_page(
         self, *, status: str | None, template: str | None, offset: int, limit: int
     ) -> list[Summary] | None:
         """The summaries of the page :meth:`page` would read, in the same order, without
-        reading a stored record; ``None`` as for :meth:`page`."""
-        partitions = self._ready_partitions()
-        if partitions is None:
+        reading a stored record (one page at a time, like :meth:`page`); ``None`` as for
+        :meth:`page`."""
+        async with self._one_page_at_a_time:
+            chosen = await self._choose(
+                status=status, template=template, offset=offset, limit=limit
+            )
+        if chosen is None:
             return None
-        page = self.summaries.page(
-            partitions, status=status, template=template, offset=offset, limit=limit
-        )
         found: list[Summary] = []
-        for partition, workflow_id in page:
+        for partition, workflow_id in chosen:
             summary = self.summaries.summary(partition, workflow_id)
             if summary is not None:
                 found.append(summary)
         return found
 
-    def counts(self) -> dict[tuple[str | None, str | None], int] | None:
+    async def counts(self) -> dict[tuple[str | None, str | None], int] | None:
         """How many owned workflows have each ``(status, template)`` (a walk of the summaries
         in memory); ``None`` as for :meth:`page`."""
-        partitions = self._ready_partitions()
+        partitions = await self._ready_partitions()
         return None if partitions is None else self.summaries.counts(partitions)

@@ -382,21 +382,22 @@ class FaustRuntime(WorkflowRuntime):
         """Yield ``(partition, workflow_id, raw bytes)`` of every locally owned workflow."""
         return self.kv.items()
 
-    def page_workflows(
+    async def page_workflows(
         self, *, status: str | None, template: str | None, offset: int, limit: int
     ) -> list[tuple[int, str, bytes]] | None:
-        """The raw records of one listing page, chosen from the workflow summaries
-        (``None`` while they are being rebuilt after a rebalance)."""
-        return self.listing.page(status=status, template=template, offset=offset, limit=limit)
+        """The raw records of one listing page, chosen from the workflow summaries in
+        slices that give the event loop turns (``None`` when some owned partition was
+        never summarized)."""
+        return await self.listing.page(status=status, template=template, offset=offset, limit=limit)
 
-    def summary_page(
+    async def summary_page(
         self, *, status: str | None, template: str | None, offset: int, limit: int
     ) -> list[Summary] | None:
         """The summaries of one listing page, no record read (``None`` as above)."""
-        return self.listing.summary_page(
+        return await self.listing.summary_page(
             status=status, template=template, offset=offset, limit=limit
         )
 
-    def count_workflows(self) -> dict[tuple[str | None, str | None], int] | None:
+    async def count_workflows(self) -> dict[tuple[str | None, str | None], int] | None:
         """How many owned workflows have each ``(status, template)`` (``None`` as above)."""
-        return self.listing.counts()
+        return await self.listing.counts()

@@ -212,6 +212,9 @@ class WorkflowSummaries:
         part.deleted.clear()
         yield count
 
+    #: Summaries looked at between two yields of :meth:`page_slices`.
+    SCAN_SLICE = 2_000
+
     def page(
         self,
         partitions: Iterable[int],
@@ -223,25 +226,56 @@ class WorkflowSummaries:
     ) -> list[tuple[int, str]]:
         """``(partition, workflow id)`` of the page a listing asks for, in store order."""
         found: list[tuple[int, str]] = []
+        for _ in self.page_slices(
+            partitions, found, status=status, template=template, offset=offset, limit=limit
+        ):
+            pass
+        return found
+
+    def page_slices(
+        self,
+        partitions: Iterable[int],
+        found: list[tuple[int, str]],
+        *,
+        status: str | None,
+        template: str | None,
+        offset: int,
+        limit: int,
+    ) -> Iterator[None]:
+        """Fill ``found`` like :meth:`page`, yielding after every :data:`SCAN_SLICE`
+        summaries looked at (the caller gives the event loop a turn there, so a filter that
+        matches few of 100,000 workflows does not hold the loop for the whole scan).
+
+        A partition's ids are kept sorted, so after a yield the scan resumes just after
+        the last id it looked at: saves and deletes made while the caller was suspended
+        neither repeat nor skip a workflow (one deleted meanwhile is left out)."""
         skipped = 0
+        looked = 0
         for partition in partitions:
             part = self._partitions.get(partition)
             if part is None:
                 continue
-            rows = part.rows
-            for workflow_id in part.order:
-                row = rows[workflow_id]
-                if status is not None and row.status != status:
-                    continue
-                if template is not None and row.template != template:
-                    continue
-                if skipped < offset:
-                    skipped += 1
-                    continue
-                found.append((partition, workflow_id))
-                if len(found) >= limit:
-                    return found
-        return found
+            at = 0
+            while at < len(part.order):
+                workflow_id = part.order[at]
+                at += 1
+                looked += 1
+                row = part.rows[workflow_id]
+                if (status is None or row.status == status) and (
+                    template is None or row.template == template
+                ):
+                    if skipped < offset:
+                        skipped += 1
+                    else:
+                        found.append((partition, workflow_id))
+                        if len(found) >= limit:
+                            return
+                if looked % self.SCAN_SLICE == 0:
+                    yield None
+                    part = self._partitions.get(partition)
+                    if part is None:  # no longer owned
+                        break
+                    at = bisect.bisect_right(part.order, workflow_id)
 
     def summary(self, partition: int, workflow_id: str) -> Summary | None:
         """The summary of a workflow in a partition (``None`` when it holds none)."""

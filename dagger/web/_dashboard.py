@@ -156,7 +156,7 @@ class DashboardSummaryView(_DashboardJSONView):
         denied = self._denied(request)
         if denied is not None:
             return denied
-        summary = data.summary(self._engine().runtime)
+        summary = await data.summary(self._engine().runtime)
         return self.json(summary, headers=self._headers(request))
 
 
@@ -173,7 +173,7 @@ class DashboardInstancesView(_DashboardJSONView):
             query = _handlers.parse_instances_query(dict(request.query))
         except _handlers.BadRequest as exc:
             return self.error(400, str(exc), self._headers(request))
-        page = data.list_rows(self._engine().runtime, query)
+        page = await data.list_rows(self._engine().runtime, query)
         return self.json(page, headers=self._headers(request))
 
 

@@ -57,12 +57,12 @@ class SummaryReader(Protocol):
     has it; optional, like ``page_workflows`` for :func:`~dagger.web._handlers.list_instances`).
     Both answer ``None`` while the summaries are not known complete."""
 
-    def summary_page(
+    async def summary_page(
         self, *, status: str | None, template: str | None, offset: int, limit: int
     ) -> Sequence[Summary] | None:
         """The summaries of one ``/tasks/instances`` page, in the same order."""
 
-    def count_workflows(self) -> Mapping[tuple[str | None, str | None], int] | None:
+    async def count_workflows(self) -> Mapping[tuple[str | None, str | None], int] | None:
         """How many workflows this worker holds with each ``(status, template)``."""
 
 
@@ -134,13 +134,13 @@ def _summaries(runtime: object) -> SummaryReader | None:
     return runtime if isinstance(runtime, SummaryReader) else None
 
 
-def list_rows(runtime: WorkflowListing, query: InstancesQuery) -> dict[str, Any]:
+async def list_rows(runtime: WorkflowListing, query: InstancesQuery) -> dict[str, Any]:
     """One page of rows, like ``/tasks/instances`` with the same query, and whether more
     follow: from the runtime's summaries when it has them, else from the decoded page."""
     rows: list[dict[str, Any]] | None = None
     reader = _summaries(runtime)
     if reader is not None:
-        page = reader.summary_page(
+        page = await reader.summary_page(
             status=query.status,
             template=query.template,
             offset=query.offset,
@@ -149,7 +149,7 @@ def list_rows(runtime: WorkflowListing, query: InstancesQuery) -> dict[str, Any]
         rows = None if page is None else [summary_row(s) for s in page]
     if rows is None:
         probe = query.model_copy(update={"limit": query.limit + 1})
-        rows = [row(w) for w in list_instances(runtime, probe)]
+        rows = [row(w) for w in await list_instances(runtime, probe)]
     return {
         "rows": rows[: query.limit],
         "offset": query.offset,
@@ -158,11 +158,11 @@ def list_rows(runtime: WorkflowListing, query: InstancesQuery) -> dict[str, Any]
     }
 
 
-def summary(runtime: WorkflowListing, scan_limit: int = SUMMARY_SCAN_LIMIT) -> dict[str, Any]:
+async def summary(runtime: WorkflowListing, scan_limit: int = SUMMARY_SCAN_LIMIT) -> dict[str, Any]:
     """``/dashboard/api/summary``: the counts of every workflow from the runtime's summaries
     when it has them (:func:`count_summaries`), else of a bounded scan (:func:`summarize`)."""
     reader = _summaries(runtime)
-    counts = None if reader is None else reader.count_workflows()
+    counts = None if reader is None else await reader.count_workflows()
     if counts is not None:
         return count_summaries(counts, scan_limit)
     return summarize(runtime.iter_workflows(), scan_limit)

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
+from dagger.core.record import FORMAT_KEY, FORMAT_VERSION
 from dagger.web._models import InstancesQuery, ValidationError
 
 logger = logging.getLogger("dagger.web")
@@ -61,31 +62,51 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def list_instances(runtime: WorkflowListing, query: InstancesQuery) -> list[dict[str, Any]]:
-    """The page of workflow representations the query asks for (see the module docstring).
+#: How every stored workflow record ends (``Record.dumps`` writes the format key last): a
+#: listing answers the record's own bytes without it instead of decoding and encoding it.
+_FORMAT_TAIL = f",{json.dumps(FORMAT_KEY)}:{FORMAT_VERSION}}}".encode()
+
+
+async def instances_json(runtime: WorkflowListing, query: InstancesQuery) -> bytes:
+    """The JSON body of ``/tasks/instances``: the page of workflow representations the
+    query asks for (see the module docstring).
 
     A runtime that keeps workflow summaries (``page_workflows``) chooses the page from them
-    and only that page is decoded; otherwise (or while the summaries are rebuilt after a
-    rebalance) every stored record is read until the page is full.
+    and answers each workflow's stored JSON as it is (no decoding: a page costs little on
+    the worker's event loop whatever the store's size); otherwise every stored record is
+    decoded until the page is full.
     """
     pager = getattr(runtime, "page_workflows", None)  # optional: FaustRuntime has it
     page = None
     if pager is not None:
-        page = pager(
+        page = await pager(
             status=query.status, template=query.template, offset=query.offset, limit=query.limit
         )
-    if page is not None:
-        return [data for data in (_decoded(p, k, raw) for p, k, raw in page) if data]
+    if page is None:
+        return json.dumps(_scan(runtime, query), separators=(",", ":")).encode()
+    parts = (_representation_json(p, k, raw) for p, k, raw in page)
+    return b"[" + b",".join(part for part in parts if part is not None) + b"]"
+
+
+async def list_instances(runtime: WorkflowListing, query: InstancesQuery) -> list[dict[str, Any]]:
+    """The page of ``/tasks/instances`` as decoded representations."""
+    listed: list[dict[str, Any]] = json.loads(await instances_json(runtime, query))
+    return listed
+
+
+def _representation_json(partition: int, key: Any, raw: bytes) -> bytes | None:
+    if raw.endswith(_FORMAT_TAIL):
+        return raw[: -len(_FORMAT_TAIL)] + b"}"
+    data = _decoded(partition, key, raw)  # not written by Record.dumps: check it
+    return None if data is None else json.dumps(data, separators=(",", ":")).encode()
+
+
+def _scan(runtime: WorkflowListing, query: InstancesQuery) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     skipped = 0
     for partition, key, raw in runtime.iter_workflows():
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            logger.warning("skipping an undecodable workflow %s in partition %s", key, partition)
-            continue
-        data.pop("__dagger_format__", None)
-        if not query.matches(data):
+        data = _decoded(partition, key, raw)
+        if data is None or not query.matches(data):
             continue
         if skipped < query.offset:
             skipped += 1
@@ -102,7 +123,12 @@ def _decoded(partition: int, key: Any, raw: bytes) -> dict[str, Any] | None:
     except ValueError:
         logger.warning("skipping an undecodable workflow %s in partition %s", key, partition)
         return None
-    data.pop("__dagger_format__", None)
+    if not isinstance(data, dict):
+        logger.warning(
+            "skipping a workflow %s in partition %s that is not an object", key, partition
+        )
+        return None
+    data.pop(FORMAT_KEY, None)
     return data
 
 

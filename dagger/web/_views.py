@@ -96,7 +96,8 @@ class TemplateProcessView(web.View):
             query = _handlers.parse_instances_query(dict(request.query))
         except _handlers.BadRequest as exc:
             return self.error(400, str(exc))
-        return self.json(_handlers.list_instances(engine.runtime, query))
+        body = await _handlers.instances_json(engine.runtime, query)
+        return self.bytes(body, content_type="application/json")
 
 
 @tasks_blueprint.route("/instance/{dag_id}", name="instance")

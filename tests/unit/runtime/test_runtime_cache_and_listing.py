@@ -210,8 +210,8 @@ async def test_listing_reads_the_summaries_once_rebuilt_and_answers_like_the_sca
         InstancesQuery(template="none", limit=5),
     ]
     # Before an assignment, the summaries are not known complete: listing scans.
-    assert runtime.page_workflows(status=None, template=None, offset=0, limit=5) is None
-    scanned = [list_instances(_ScanOnly(runtime), q) for q in queries]
+    assert await runtime.page_workflows(status=None, template=None, offset=0, limit=5) is None
+    scanned = [await list_instances(_ScanOnly(runtime), q) for q in queries]
 
     fresh = _runtime()  # a worker recovering the same records: summaries rebuilt from kv
     fresh.kv.data = runtime.kv.data  # type: ignore[attr-defined]
@@ -219,12 +219,12 @@ async def test_listing_reads_the_summaries_once_rebuilt_and_answers_like_the_sca
     fresh.forget_partitions(set(OWNED))
     # Asked while the rebuild has not run yet: the listing finishes it, it does not scan.
     assert not fresh.listing.summaries.is_ready(OWNED)
-    assert [list_instances(_NoScan(fresh), q) for q in queries] == scanned
+    assert [await list_instances(_NoScan(fresh), q) for q in queries] == scanned
     assert fresh.listing.summaries.is_ready(OWNED)
-    assert len(list_instances(fresh, queries[2])) == 5
+    assert len(await list_instances(fresh, queries[2])) == 5
 
     await fresh.delete_workflow(waiting[0])
-    listed = list_instances(fresh, InstancesQuery(status="EXECUTING", limit=50))
+    listed = await list_instances(fresh, InstancesQuery(status="EXECUTING", limit=50))
     assert str(waiting[0].id) not in {w["id"] for w in listed} and len(listed) == 4
 
 
@@ -235,11 +235,8 @@ async def test_summaries_follow_saves_made_while_they_are_rebuilt(runtime: Faust
     runtime.forget_partitions(set(OWNED))
     late = _waiting("late")
     await runtime.save_workflow(late)  # while the rebuild is under way
-    await async_wait_until(
-        lambda: runtime.page_workflows(status=None, template=None, offset=0, limit=1) is not None,
-        timeout=2,
-    )
-    listed = runtime.page_workflows(status="EXECUTING", template=None, offset=0, limit=50)
+    # The listing waits for the rebuild under way (it does not scan, nor answer None).
+    listed = await runtime.page_workflows(status="EXECUTING", template=None, offset=0, limit=50)
     assert listed is not None and len(listed) == 5
 
 

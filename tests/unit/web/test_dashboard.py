@@ -149,22 +149,24 @@ def test_a_failed_workflow_row_names_its_failed_task_and_an_ended_one_none() -> 
     assert data.current_task(done) is None
 
 
-def test_list_rows_pages_like_the_web_api_and_says_when_more_follow() -> None:
+async def test_list_rows_pages_like_the_web_api_and_says_when_more_follow() -> None:
     workflows = [_workflow("t", "COMPLETED") for _ in range(5)] + [_workflow("u", "FAILURE")]
     listing = Listing(workflows)
-    page = data.list_rows(listing, InstancesQuery(template="t", limit=2, offset=2))
+    page = await data.list_rows(listing, InstancesQuery(template="t", limit=2, offset=2))
     assert [r["id"] for r in page["rows"]] == [w["id"] for w in workflows[2:4]]
     assert page["more"] is True
-    last = data.list_rows(listing, InstancesQuery(template="t", limit=2, offset=4))
+    last = await data.list_rows(listing, InstancesQuery(template="t", limit=2, offset=4))
     assert [r["id"] for r in last["rows"]] == [workflows[4]["id"]]
     assert last["more"] is False
-    failed = data.list_rows(listing, InstancesQuery(status="failure"))
+    failed = await data.list_rows(listing, InstancesQuery(status="failure"))
     assert [r["status"] for r in failed["rows"]] == ["FAILURE"]
 
 
-def test_without_summaries_the_counts_decode_every_status_and_template_up_to_a_bound() -> None:
+async def test_without_summaries_the_counts_decode_every_status_and_template_up_to_a_bound() -> (
+    None
+):
     workflows = [_workflow("a", "COMPLETED"), _workflow("b", "FAILURE"), _workflow("a", "FAILURE")]
-    summary = data.summary(Listing(workflows))
+    summary = await data.summary(Listing(workflows))
     assert summary["statuses"]["FAILURE"] == 2
     assert summary["statuses"]["COMPLETED"] == 1
     assert summary["statuses"]["STOPPED"] == 0  # every status is present
@@ -173,7 +175,7 @@ def test_without_summaries_the_counts_decode_every_status_and_template_up_to_a_b
     assert summary["scan_limit"] == data.SUMMARY_SCAN_LIMIT
 
     listing = Listing(workflows * 4)
-    bounded = data.summary(listing, scan_limit=5)
+    bounded = await data.summary(listing, scan_limit=5)
     assert (bounded["total"], bounded["truncated"], bounded["scan_limit"]) == (5, True, 5)
     assert listing.walked == 6  # stopped right after the bound
 

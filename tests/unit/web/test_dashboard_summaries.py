@@ -171,7 +171,7 @@ async def test_counts_come_from_the_summaries_every_workflow_and_no_stored_recor
     decoded = data.summarize(_WithoutSummaries(runtime).iter_workflows())
     _NoStoredReads(runtime, monkeypatch)
 
-    counted = data.summary(runtime, scan_limit=2)  # the bound is only the fallback's
+    counted = await data.summary(runtime, scan_limit=2)  # the bound is only the fallback's
     assert counted["total"] == 5 and counted["truncated"] is False and counted["scan_limit"] == 2
     expected = {name: 0 for name in decoded["statuses"]} | {
         "FAILURE": 2,
@@ -190,11 +190,11 @@ async def test_counts_are_decoded_and_bounded_while_the_summaries_are_not_ready(
     runtime = _runtime()
     for workflow in _workflows():
         await runtime.save_workflow(workflow)  # no assignment seen: summaries not complete
-    assert runtime.count_workflows() is None
+    assert await runtime.count_workflows() is None
 
-    bounded = data.summary(runtime, scan_limit=3)
+    bounded = await data.summary(runtime, scan_limit=3)
     assert (bounded["total"], bounded["truncated"], bounded["scan_limit"]) == (3, True, 3)
-    everything = data.summary(runtime)
+    everything = await data.summary(runtime)
     assert (everything["total"], everything["truncated"]) == (5, False)
     assert everything["statuses"]["FAILURE"] == 2
 
@@ -218,11 +218,11 @@ async def test_rows_come_from_the_summaries_like_the_decoded_page(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = await _assigned_runtime_with(_workflows())
-    decoded = [data.list_rows(_WithoutSummaries(runtime), q) for q in QUERIES]
+    decoded = [await data.list_rows(_WithoutSummaries(runtime), q) for q in QUERIES]
     assert [page["more"] for page in decoded[:4]] == [True, True, False, False]
     _NoStoredReads(runtime, monkeypatch)
 
-    from_summaries = [data.list_rows(runtime, q) for q in QUERIES]
+    from_summaries = [await data.list_rows(runtime, q) for q in QUERIES]
     assert from_summaries == decoded
     current = {row["current_task"] for page in from_summaries for row in page["rows"]}
     assert current == {"P.pay", "P.wait", None}
@@ -235,12 +235,12 @@ async def test_rows_are_decoded_while_the_summaries_are_not_ready(
     workflows = _workflows()
     for workflow in workflows:
         await runtime.save_workflow(workflow)
-    assert runtime.summary_page(status=None, template=None, offset=0, limit=1) is None
+    assert await runtime.summary_page(status=None, template=None, offset=0, limit=1) is None
     scans = []
     scan = runtime.iter_workflows
     monkeypatch.setattr(runtime, "iter_workflows", lambda: scans.append(1) or scan())
 
-    page = data.list_rows(runtime, InstancesQuery(template="b", limit=1))
+    page = await data.list_rows(runtime, InstancesQuery(template="b", limit=1))
     assert scans == [1]
     b_ids = {str(w.id) for w in workflows if w.template_name == "b"}
     assert [row["template"] for row in page["rows"]] == ["b"] and page["rows"][0]["id"] in b_ids
