@@ -226,9 +226,13 @@ async def run_worker(
     command = [sys.executable, "-m", module, "worker", "-l", "warn"]
     if profile and module.endswith("_engine_app"):
         # pyinstrument writes its report when the worker exits on SIGINT (see below).
-        # BENCH_PROFILE_RENDERER=pstats writes a file for ``pstats`` (sort by own time).
+        # BENCH_PROFILE_RENDERER=pstats writes a file for ``pstats`` (sort by own time);
+        # =cprofile profiles deterministically instead (every call counted, slower).
         renderer = os.environ.get("BENCH_PROFILE_RENDERER", "text")
-        command[1:3] = ["-m", "pyinstrument", "-r", renderer, "-o", profile, "-m", module]
+        if renderer == "cprofile":
+            command[1:3] = ["-m", "cProfile", "-o", profile, "-m", module]
+        else:
+            command[1:3] = ["-m", "pyinstrument", "-r", renderer, "-o", profile, "-m", module]
     proc = subprocess.Popen(
         command,
         env=child_env,

@@ -35,8 +35,8 @@ class EngineSetup:
         """The full name of one of this deployment's topics."""
         return f"{self.prefix}-{name}"
 
-    def start_worker(self) -> WorkerProcess:
-        """Start another worker (its own data dir and web port)."""
+    def start_worker(self, **env: str) -> WorkerProcess:
+        """Start another worker (its own data dir and web port; ``env``: more settings)."""
         n = len(self.workers) + 1
         proc = WorkerProcess(
             APP,
@@ -47,6 +47,7 @@ class EngineSetup:
                 "ENGINE_APP_ID": self.prefix,
                 "ENGINE_PREFIX": self.prefix,
                 "ENGINE_PARTITIONS": str(self.partitions),
+                **env,
             },
         )
         self.workers.append(proc)

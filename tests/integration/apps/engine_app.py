@@ -2,11 +2,14 @@
 
 Settings come from the environment (see ``tests/support/worker.py``): ``DAGGER_BROKER``,
 ``DAGGER_DATA_DIR``, ``DAGGER_WEB_PORT``, plus ``ENGINE_APP_ID``, ``ENGINE_PREFIX`` (topic
-name prefix), ``ENGINE_PARTITIONS`` and ``ENGINE_WEB_TOKEN`` (optional: turns the web
-actions on). Workflows are created by JSON messages on ``<prefix>-create``: ``{"template": ..., "id": ..., "repartition": bool, "params": {...}}``,
+name prefix), ``ENGINE_PARTITIONS``, ``ENGINE_WEB_TOKEN`` (optional: turns the web
+actions on) ``ENGINE_COMMIT_INTERVAL`` (seconds, faust's default 2.8) and ``ENGINE_UPDATES=off`` (no
+``task_update_topic``). Workflows are created by JSON messages on ``<prefix>-create``: ``{"template": ..., "id": ..., "repartition": bool, "params": {...}}``,
 with an optional ``"pattern"``: ``"submit_task"`` (default: ``create_instance(...,
 submit_task=True)``), ``"create_then_submit"`` (``create_instance(..., repartition=R)`` then
-``submit(instance, repartition=True)``).
+``submit(instance, repartition=True)``). A request with ``"many": [{"id": ..., "params": {...}},
+...]`` instead of ``id``/``params`` creates all of them from one message (a burst of table
+writes, as a batch import would make).
 
 Templates (partition key ``order_id``):
 
@@ -50,7 +53,8 @@ engine = Dagger(
     application_name=os.environ["ENGINE_APP_ID"],
     kafka_partitions=PARTITIONS,
     tasks_topic=f"{PREFIX}-tasks",
-    task_update_topic=f"{PREFIX}-updates",
+    # ENGINE_UPDATES=off: no task_update_topic (no Kafka send awaited per save).
+    task_update_topic=None if os.environ.get("ENGINE_UPDATES") == "off" else f"{PREFIX}-updates",
     trigger_interval=5,
     web_port=int(os.environ["DAGGER_WEB_PORT"]),
     web_host="127.0.0.1",
@@ -58,6 +62,7 @@ engine = Dagger(
     serializer="raw",
     # The web actions (retry, stop) are on when the test gives a token.
     web_token=os.environ.get("ENGINE_WEB_TOKEN") or None,
+    broker_commit_interval=float(os.environ.get("ENGINE_COMMIT_INTERVAL", "2.8")),
     **dev_faust_settings(),
 )
 
@@ -135,20 +140,30 @@ create_topic = engine.create_topic(f"{PREFIX}-create", value_serializer="json")
 async def create_workflows(stream: Any) -> None:
     """Create (and submit) one workflow per request message."""
     async for request in stream:
-        try:
-            tpl = engine.get_template(request["template"])
-            together = request.get("pattern", "submit_task") == "submit_task"
-            instance = await tpl.create_instance(
-                uuid.UUID(request["id"]),
-                "order_id",
-                repartition=bool(request.get("repartition", False)),
-                submit_task=together,
-                **request.get("params", {}),
-            )
-            if not together:
-                await engine.submit(instance, repartition=True)
-        except Exception:
-            logger.exception("could not create %r", request)
+        for one in request.get("many") or [request]:
+            try:
+                await _create(request, one["id"], one.get("params", {}))
+            except Exception:
+                logger.exception("could not create %r", one)
+
+
+#: How many workflows the create agent has created (``/test/stats``).
+created = [0]
+
+
+async def _create(request: dict[str, Any], workflow_id: str, params: dict[str, Any]) -> None:
+    tpl = engine.get_template(request["template"])
+    together = request.get("pattern", "submit_task") == "submit_task"
+    instance = await tpl.create_instance(
+        uuid.UUID(workflow_id),
+        "order_id",
+        repartition=bool(request.get("repartition", False)),
+        submit_task=together,
+        **params,
+    )
+    if not together:
+        await engine.submit(instance, repartition=True)
+    created[0] += 1
 
 
 @engine.faust_app.page("/test/stats")
@@ -163,6 +178,7 @@ async def stats(web: Any, request: Any) -> Any:
             "triggers": [k for _, k, _ in runtime.triggers.items()],
             "max_lateness": engine.scheduler.max_lateness,
             "fired": engine.scheduler.fired,
+            "created": created[0],
         }
     )
 
