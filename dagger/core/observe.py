@@ -1,8 +1,8 @@
 """The observation port: what the engine reports about itself, for metrics and tracing.
 
 The model calls an :class:`Observer` at the moments worth measuring (a workflow starts or
-ends, a task ends, user code runs, a listener message is handled, a timer fires, a workflow
-is saved, a retry is scheduled) and never knows what listens. The base class does nothing
+ends, a task ends, user code runs, a listener message is handled, a message is
+dead-lettered, a timer fires, a workflow is saved, a retry is scheduled) and never knows what listens. The base class does nothing
 and costs a method call; the faust worker installs a Prometheus one
 (``dagger.runtime._metrics``) and, when ``opentelemetry`` is installed, a tracing one
 (``dagger.tracing._otel``), combined with :class:`Observers`.
@@ -27,6 +27,18 @@ from typing import Any
 MATCHED = "matched"
 UNMATCHED = "unmatched"
 DEAD_LETTERED = "dead_lettered"
+
+# Why the engine dead-lettered a message (``message_dead_lettered``), a fixed vocabulary so
+# the label stays bounded.
+#: Not decodable as what its topic carries: not a workflow record on the tasks topic, not
+#: the topic's value type on a listener topic.
+UNDECODABLE = "undecodable"
+#: A decoded workflow that does not hold together (``InvalidWorkflowError``).
+INVALID = "invalid"
+#: Decoded, but handling it failed: storing or starting its workflow; for a listener
+#: message, no listener type could read correlation values from it, a lookup failed,
+#: ``on_message`` raised or delivering it raised.
+FAILED = "failed"
 
 _NULL: AbstractContextManager[None] = contextlib.nullcontext()
 
@@ -82,6 +94,13 @@ class Observer:
     def listener_message(self, topic: str, outcome: str) -> None:
         """A listener-topic message was :data:`MATCHED`, :data:`UNMATCHED` or
         :data:`DEAD_LETTERED`."""
+
+    def message_dead_lettered(self, topic: str, reason_kind: str) -> None:
+        """A message of ``topic`` (the tasks topic or a listener topic) was dead-lettered,
+        for the reason :data:`UNDECODABLE`, :data:`INVALID` or :data:`FAILED`.
+
+        Told for every dead letter; a listener message is also told to
+        :meth:`listener_message` as :data:`DEAD_LETTERED`."""
 
     def timer_fired(self, lateness: float) -> None:
         """A trigger fired ``lateness`` seconds after it was due."""
@@ -161,6 +180,11 @@ class Observers(Observer):
         """Told to each."""
         for observer in self.observers:
             observer.listener_message(topic, outcome)
+
+    def message_dead_lettered(self, topic: str, reason_kind: str) -> None:
+        """Told to each."""
+        for observer in self.observers:
+            observer.message_dead_lettered(topic, reason_kind)
 
     def timer_fired(self, lateness: float) -> None:
         """Told to each."""

@@ -2,8 +2,10 @@
 
 Both decode messages themselves (their topics are consumed raw), so a message that cannot be
 decoded, has the wrong shape, or makes user code raise is dead-lettered and logged once with
-its topic, partition and offset (:mod:`dagger.runtime._dead_letter`): it never stops the
-agent. A listener message that matches no waiting task is normal and logged at DEBUG only.
+its topic, partition and offset (:mod:`dagger.runtime._dead_letter`), and counted by the
+runtime's observer (``message_dead_lettered``, by topic and a bounded reason kind): it never
+stops the agent. A listener message that matches no waiting task is normal and logged at
+DEBUG only.
 
 The agents are handed an :class:`~dagger.runtime._context.AgentContext` by the engine that
 registers them; they never look the engine up.
@@ -15,8 +17,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from dagger.core.observe import DEAD_LETTERED, MATCHED, UNMATCHED
-from dagger.core.validation import RecordDecodeError, validate_workflow
+from dagger.core.observe import DEAD_LETTERED, FAILED, INVALID, MATCHED, UNDECODABLE, UNMATCHED
+from dagger.core.validation import InvalidWorkflowError, RecordDecodeError, validate_workflow
 from dagger.engine import operations
 from dagger.engine._dispatch import deliver_listener_message
 from dagger.runtime._context import AgentContext
@@ -35,8 +37,17 @@ def where(message: Any) -> str:
 
 
 async def _dead_letter(
-    ctx: AgentContext, message: Any, reason: str, error: BaseException | None = None
+    ctx: AgentContext,
+    message: Any,
+    kind: str,
+    reason: str,
+    error: BaseException | None = None,
 ) -> None:
+    """Dead-letter ``message`` for ``reason`` (free text, for the log and the copy's
+    headers), and tell the runtime's observer its topic and ``kind`` (a bounded label:
+    :data:`~dagger.core.observe.UNDECODABLE`, ``INVALID`` or ``FAILED``). Every message the
+    agents give up on passes here, so every dead letter is counted."""
+    ctx.runtime.observer.message_dead_lettered(str(message.topic), kind)
     await ctx.dead_letters.reject(message, reason, error)
 
 
@@ -70,7 +81,8 @@ async def handle_task_message(ctx: AgentContext, message: Any) -> bool:
         workflow = decode_workflow(message.value)
     except Exception as exc:
         reason = f"not a workflow the engine accepts: {_describe(exc)}"
-        await _dead_letter(ctx, message, reason, exc)
+        kind = INVALID if isinstance(exc, InvalidWorkflowError) else UNDECODABLE
+        await _dead_letter(ctx, message, kind, reason, exc)
         return False
     runtime = ctx.runtime
     token = home_partition.set(message.partition)
@@ -81,7 +93,7 @@ async def handle_task_message(ctx: AgentContext, message: Any) -> bool:
         return True
     except Exception as exc:
         reason = f"storing or starting workflow {workflow.id} failed: {_describe(exc)}"
-        await _dead_letter(ctx, message, reason, exc)
+        await _dead_letter(ctx, message, FAILED, reason, exc)
         return False
     finally:
         home_partition.reset(token)
@@ -119,7 +131,7 @@ async def handle_listener_message(ctx: AgentContext, topic_name: str, message: A
         payload = decode_listener_payload(ctx, topic_name, message)
     except Exception as exc:
         observer.listener_message(topic_name, DEAD_LETTERED)
-        await _dead_letter(ctx, message, _undecodable(exc), exc)
+        await _dead_letter(ctx, message, UNDECODABLE, _undecodable(exc), exc)
         return 0
     listener_types = list(ctx.listeners.get(topic_name, ()))
     try:
@@ -127,11 +139,15 @@ async def handle_listener_message(ctx: AgentContext, topic_name: str, message: A
             delivery = await deliver_listener_message(session, topic_name, listener_types, payload)
     except Exception as exc:
         observer.listener_message(topic_name, DEAD_LETTERED)
-        await _dead_letter(ctx, message, f"delivering it failed: {_describe(exc)}", exc)
+        reason = f"delivering it failed: {_describe(exc)}"
+        await _dead_letter(ctx, message, FAILED, reason, exc)
         return 0
     if delivery.problems:
         observer.listener_message(topic_name, DEAD_LETTERED)
-        await _dead_letter(ctx, message, "; ".join(delivery.problems), delivery.error)
+        # No listener type could read it, or a lookup or on_message failed: the dispatch
+        # reports these together, so they are one kind.
+        reason = "; ".join(delivery.problems)
+        await _dead_letter(ctx, message, FAILED, reason, delivery.error)
     elif delivery.matched == 0:
         observer.listener_message(topic_name, UNMATCHED)
         logger.debug("message %s matched no waiting listener task", where(message))

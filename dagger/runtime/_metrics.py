@@ -2,8 +2,8 @@
 ``CollectorRegistry``, served by the worker's web server at ``GET /metrics``.
 
 Every metric is named ``dagger_...`` and labelled by template name, task class, status,
-listener topic or outcome: never by a workflow or task id, so the number of series stays
-bounded however many workflows run. The registry is the engine's own (not
+topic, listener outcome or dead-letter reason: never by a workflow or task id, so the
+number of series stays bounded however many workflows run. The registry is the engine's own (not
 ``prometheus_client``'s global one), so two engines in one process do not clash.
 
 Counts are this worker's: a workflow started on one worker and ended on another after a
@@ -99,6 +99,13 @@ class PrometheusMetrics(Observer):
             ["topic", "outcome"],
             registry=r,
         )
+        self.dead_letters = Counter(
+            "dagger_dead_letters",
+            "Messages dead-lettered, by topic (tasks or listener) and reason "
+            "(undecodable, invalid, failed).",
+            ["topic", "reason"],
+            registry=r,
+        )
         self.timer_lateness = Histogram(
             "dagger_timer_lateness_seconds",
             "Seconds a timer trigger fired after it was due.",
@@ -129,6 +136,7 @@ class PrometheusMetrics(Observer):
         self._tasks_ended: dict[tuple[type, Any], Any] = {}
         self._executions: dict[tuple[type, str], Any] = {}
         self._listener: dict[tuple[str, str], Any] = {}
+        self._dead_letters: dict[tuple[str, str], Any] = {}
 
     # -- the observer -----------------------------------------------------------------------
     # Each event resolves its labelled children once per label tuple and keeps them in a
@@ -193,6 +201,14 @@ class PrometheusMetrics(Observer):
         child = self._listener.get(key)
         if child is None:
             child = self._listener[key] = self.listener_messages.labels(topic, outcome)
+        child.inc()
+
+    def message_dead_lettered(self, topic: str, reason_kind: str) -> None:
+        """Count the dead letter by topic and reason."""
+        key = (topic, reason_kind)
+        child = self._dead_letters.get(key)
+        if child is None:
+            child = self._dead_letters[key] = self.dead_letters.labels(topic, reason_kind)
         child.inc()
 
     def timer_fired(self, lateness: float) -> None:

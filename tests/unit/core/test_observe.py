@@ -49,6 +49,9 @@ class Recorder(Observer):
         self.calls.append(("step", name, dict(attributes or {})))
         yield
 
+    def message_dead_lettered(self, topic: str, reason_kind: str) -> None:
+        self.calls.append(("dead_lettered", topic, reason_kind))
+
     def named(self, kind: str) -> list[tuple[Any, ...]]:
         return [call for call in self.calls if call[0] == kind]
 
@@ -67,6 +70,7 @@ def test_the_default_observer_ignores_everything() -> None:
     with NOOP.task_execution(object(), None, "execute"), NOOP.step("dagger.x", None):
         pass
     assert NOOP.trace_headers() == {}
+    NOOP.message_dead_lettered("tasks", "undecodable")
     # Nothing installed: the current observer is the no-op one, not an error.
     set_runtime(None)
     assert current_observer() is NOOP
@@ -80,10 +84,14 @@ def test_combining_observers_leaves_out_the_no_op_ones() -> None:
     both = combine(one, two)
     assert isinstance(both, Observers) and both.traces
     both.listener_message("ready", "matched")
+    both.message_dead_lettered("tasks", "undecodable")
     with both.step("dagger.s", {"k": "v"}):
         pass
     for rec in (one, two):
-        assert rec.calls == [("step", "dagger.s", {"k": "v"})]
+        assert rec.calls == [
+            ("dead_lettered", "tasks", "undecodable"),
+            ("step", "dagger.s", {"k": "v"}),
+        ]
 
 
 async def test_a_workflow_run_without_an_observer_completes(runtime: InMemoryRuntime) -> None:

@@ -1,6 +1,6 @@
-"""What the faust-side parts tell the runtime's observer: listener outcomes by topic, timer
-lateness, store save durations (no broker: in-memory tables, a FakeClock); retries as the
-Prometheus metrics count them."""
+"""What the faust-side parts tell the runtime's observer: listener outcomes by topic, dead
+letters by topic and reason kind, timer lateness, store save durations (no broker: in-memory
+tables, a FakeClock); retries and dead letters as the Prometheus metrics count them."""
 
 from __future__ import annotations
 
@@ -9,10 +9,20 @@ import uuid
 from types import SimpleNamespace
 from typing import Any
 
-from dagger.core.observe import DEAD_LETTERED, MATCHED, UNMATCHED, Observer
+import pytest
+
+from dagger.core.observe import (
+    DEAD_LETTERED,
+    FAILED,
+    INVALID,
+    MATCHED,
+    UNDECODABLE,
+    UNMATCHED,
+    Observer,
+)
 from dagger.engine import operations
 from dagger.runtime import FaustRuntime, TriggerScheduler
-from dagger.runtime._agents import handle_listener_message
+from dagger.runtime._agents import handle_listener_message, handle_task_message
 from dagger.runtime._app import create_faust_app
 from dagger.runtime._context import AgentContext
 from dagger.runtime._locks import StripedLocks
@@ -20,17 +30,21 @@ from dagger.runtime._metrics import PrometheusMetrics
 from dagger.store._tables import MemoryTable
 from dagger.tasks.task import KafkaListenerTask, TaskLookupKey
 from dagger.testing import FakeClock, InMemoryRuntime
-from tests.unit.tasks.flows import Flow, make
+from tests.unit.tasks.flows import Flow, Step, make
 from tests.unit.tasks.test_retries import Flaky, start, with_policy
 
 
 class Seen(Observer):
     def __init__(self) -> None:
         self.listener: list[tuple[str, str]] = []
+        self.dead: list[tuple[str, str]] = []
         self.saves: list[float] = []
 
     def listener_message(self, topic: str, outcome: str) -> None:
         self.listener.append((topic, outcome))
+
+    def message_dead_lettered(self, topic: str, reason_kind: str) -> None:
+        self.dead.append((topic, reason_kind))
 
     def store_saved(self, seconds: float) -> None:
         self.saves.append(seconds)
@@ -75,12 +89,8 @@ class DeadLetters:
         self.reasons.append(reason)
 
 
-async def test_listener_messages_are_told_matched_unmatched_or_dead_lettered() -> None:
-    seen = Seen()
-    runtime = _runtime(seen)
-    flow = Flow(order_id="o-1")
-    flow.process("p", make(JsonListener, "wait", topic="ready"))
-    await operations.store_and_create(runtime, flow.submitted())
+def _context(runtime: FaustRuntime, dead: DeadLetters) -> AgentContext:
+    """The agents' context over ``runtime``, with a ``ready`` topic read by JsonListener."""
     app = create_faust_app(
         f"observed-{uuid.uuid4().hex[:6]}",
         broker="kafka://127.0.0.1:1",
@@ -91,8 +101,7 @@ async def test_listener_messages_are_told_matched_unmatched_or_dead_lettered() -
         logging_config=None,
         extra={},
     )
-    dead = DeadLetters()
-    ctx = AgentContext(
+    return AgentContext(
         runtime=runtime,
         locks=StripedLocks(8),
         dead_letters=dead,  # type: ignore[arg-type]
@@ -101,14 +110,81 @@ async def test_listener_messages_are_told_matched_unmatched_or_dead_lettered() -
         serializers=app.serializers,
     )
 
-    def message(value: bytes) -> Any:
-        return SimpleNamespace(value=value, key=None, topic="ready", partition=0, offset=1)
+
+def message(value: bytes, topic: str = "ready") -> Any:
+    """The parts of a faust message the agents read."""
+    return SimpleNamespace(value=value, key=None, topic=topic, partition=0, offset=1, headers=[])
+
+
+async def test_listener_messages_are_told_matched_unmatched_or_dead_lettered() -> None:
+    seen = Seen()
+    runtime = _runtime(seen)
+    flow = Flow(order_id="o-1")
+    flow.process("p", make(JsonListener, "wait", topic="ready"))
+    await operations.store_and_create(runtime, flow.submitted())
+    dead = DeadLetters()
+    ctx = _context(runtime, dead)
 
     await handle_listener_message(ctx, "ready", message(b'{"order_id": "o-1"}'))
     await handle_listener_message(ctx, "ready", message(b'{"order_id": "o-2"}'))
     await handle_listener_message(ctx, "ready", message(b"not json"))
     assert seen.listener == [("ready", MATCHED), ("ready", UNMATCHED), ("ready", DEAD_LETTERED)]
     assert len(dead.reasons) == 1
+    # Raw bytes decode; JsonListener cannot read correlation values from them.
+    assert seen.dead == [("ready", FAILED)]
+
+
+async def test_tasks_topic_dead_letters_are_told_by_reason_kind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = Seen()
+    dead = DeadLetters()
+    ctx = _context(_runtime(seen), dead)
+    inconsistent = json.loads(Flow(order_id="o-1").submitted().dumps())
+    inconsistent["status"]["code"] = "bogus"
+
+    assert not await handle_task_message(ctx, message(b"not json", "tasks"))
+    assert not await handle_task_message(ctx, message(make(Step, "a").dumps(), "tasks"))
+    assert not await handle_task_message(ctx, message(json.dumps(inconsistent).encode(), "tasks"))
+    assert await handle_task_message(
+        ctx, message(Flow(order_id="o-2").submitted().dumps(), "tasks")
+    )
+    assert seen.dead == [("tasks", UNDECODABLE), ("tasks", UNDECODABLE), ("tasks", INVALID)]
+
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("store down")
+
+    monkeypatch.setattr(operations, "store_and_create", broken)
+    assert not await handle_task_message(
+        ctx, message(Flow(order_id="o-3").submitted().dumps(), "tasks")
+    )
+    assert seen.dead[-1] == ("tasks", FAILED)
+    assert len(dead.reasons) == len(seen.dead) == 4
+    assert seen.listener == []  # the listener outcomes are about listener topics only
+
+
+async def test_every_dead_letter_is_counted_by_topic_in_the_metrics() -> None:
+    metrics = PrometheusMetrics()
+    dead = DeadLetters()
+    ctx = _context(_runtime(metrics), dead)
+
+    def count(topic: str, reason: str) -> float | None:
+        labels = {"topic": topic, "reason": reason}
+        return metrics.registry.get_sample_value("dagger_dead_letters_total", labels)
+
+    # A tasks-topic message that is not a workflow: counted, though no listener is involved.
+    assert not await handle_task_message(ctx, message(b'{"not": "a workflow"}', "tasks"))
+    assert count("tasks", UNDECODABLE) == 1
+    assert count("ready", FAILED) is None
+    # A listener dead letter (no listener reads it): counted here too, and still as a
+    # listener outcome.
+    await handle_listener_message(ctx, "ready", message(b"not json"))
+    await handle_listener_message(ctx, "ready", message(b"not json either"))
+    assert count("ready", FAILED) == 2
+    assert count("tasks", UNDECODABLE) == 1
+    outcome = {"topic": "ready", "outcome": DEAD_LETTERED}
+    assert metrics.registry.get_sample_value("dagger_listener_messages_total", outcome) == 2
+    assert len(dead.reasons) == 3
 
 
 async def test_each_save_written_here_is_timed_and_a_forward_is_not() -> None:
