@@ -18,6 +18,19 @@ from dagger.store._tables import PartitionedTable
 logger = logging.getLogger("dagger.runtime")
 
 
+def check_list_rate(rate: float | None) -> float | None:
+    """Validate ``Dagger(web_list_rate=...)``: pages per second, a positive number, or
+    ``None`` for no bound (``ValueError`` naming the option otherwise)."""
+    if rate is None:
+        return None
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+        raise ValueError(
+            f"web_list_rate must be a positive number of pages per second, or None for no "
+            f"bound (got {rate!r})"
+        )
+    return float(rate)
+
+
 class Listing:
     """Summaries of the workflows in the owned partitions of a kv table, and the page a
     listing asks for (``None`` while some owned partition is still being summarized)."""
@@ -30,6 +43,11 @@ class Listing:
         #: The rebuilds still to run, each a generator of slices (``rebuild_slices``).
         self._pending: list[Iterator[int]] = []
         self._one_page_at_a_time = asyncio.Lock()
+        #: At most this many pages per second (``Dagger(web_list_rate=...)``); ``None``: no
+        #: bound. Requests beyond it wait their turn (no CPU) instead of taking the loop.
+        self.pages_per_second: float | None = None
+        self._tokens = float("inf")  # a full bucket: capped at the burst on first use
+        self._tokens_at = 0.0
 
     def saved(self, partition: int, workflow: Any) -> None:
         """A workflow was written to ``partition``."""
@@ -95,6 +113,24 @@ class Listing:
     #: Stored records read between two turns of the event loop while answering a page.
     READ_SLICE = 100
 
+    async def _pace(self) -> None:
+        """Wait (holding the page lock) for the next page's turn under ``pages_per_second``
+        (a token bucket holding a tenth of a second's pages): a client now and then never
+        waits, while clients listing in a loop as fast as they can get pages at that rate
+        and the rest of the loop's time stays with the workflows."""
+        rate = self.pages_per_second
+        if not rate:
+            return
+        loop = asyncio.get_running_loop()
+        burst = max(1.0, rate / 10)
+        now = loop.time()
+        self._tokens = min(burst, self._tokens + (now - self._tokens_at) * rate)
+        self._tokens_at = now
+        if self._tokens < 1:
+            await asyncio.sleep((1 - self._tokens) / rate)
+            self._tokens, self._tokens_at = 1.0, loop.time()
+        self._tokens -= 1
+
     async def _choose(
         self, *, status: str | None, template: str | None, offset: int, limit: int
     ) -> list[tuple[int, str]] | None:
@@ -117,12 +153,14 @@ class Listing:
         partition was never summarized (no assignment seen: the caller scans instead).
 
         It shares the event loop with the workflows: one page is built at a time on this
-        worker (other list requests wait their turn instead of each taking part of every
-        turn of the loop), and the summary scan, the reads and a rebuild still under way
-        give the loop a turn after every slice. However many clients list at once, the
-        workflows wait at most about one slice (a millisecond or so) per turn of the loop.
+        worker, at most ``pages_per_second`` of them (other list requests wait their turn
+        instead of each taking part of every turn of the loop), and the summary scan, the
+        reads and a rebuild still under way give the loop a turn after every slice. However
+        many clients list at once, the workflows wait at most about one slice (a millisecond
+        or so) per turn of the loop, and listing takes a bounded share of the loop.
         """
         async with self._one_page_at_a_time:
+            await self._pace()
             chosen = await self._choose(
                 status=status, template=template, offset=offset, limit=limit
             )
@@ -144,6 +182,7 @@ class Listing:
         reading a stored record (one page at a time, like :meth:`page`); ``None`` as for
         :meth:`page`."""
         async with self._one_page_at_a_time:
+            await self._pace()
             chosen = await self._choose(
                 status=status, template=template, offset=offset, limit=limit
             )

@@ -17,6 +17,7 @@ from dagger.exceptions.exceptions import TemplateDoesNotExist
 from dagger.runtime import _agents, _commit_flush, _startup
 from dagger.runtime._app import apply_logging_config, create_faust_app
 from dagger.runtime._broker_url import check_broker
+from dagger.runtime._listing import check_list_rate
 from dagger.runtime._locks import LOCK_STRIPE_SIZE, LockedSession, StripedLocks
 from dagger.runtime._metrics import PrometheusMetrics
 from dagger.runtime._worker import run_worker
@@ -47,6 +48,10 @@ class Dagger(DaggerCompat, mode.Service):
     ``web_token_for_reads=True`` requires the token on the read endpoints too.
     ``web_cors_origins`` lists the origins (``"http://worker-2:6066"``, or ``"*"``) whose
     pages may read the dashboard's JSON: another worker's dashboard merging this one's list.
+    ``web_list_rate`` bounds the list pages (``/tasks/instances``, the dashboard's list) a
+    worker builds per second, 200 by default (bursts of a tenth of that pass at once): more
+    requests wait their turn, so clients listing in a loop cannot take the worker's event
+    loop from its workflows (``None``: no bound).
     ``default_retry_policy`` (a ``dagger.retry.RetryPolicy``) retries every executor,
     command, trigger, interval and decision task that has no policy of its own; ``None``
     (the default) runs each once, as in 0.2.6.
@@ -98,6 +103,7 @@ class Dagger(DaggerCompat, mode.Service):
         web_token_for_reads: bool = False,
         web_cors_origins: Sequence[str] = (),
         default_retry_policy: RetryPolicy | None = None,
+        web_list_rate: float | None = 200.0,
         **kwargs: Any,
     ) -> None:
         broker = check_broker(broker)  # a bad URL fails here, not deep inside faust
@@ -105,6 +111,7 @@ class Dagger(DaggerCompat, mode.Service):
         # Origins whose pages may read the dashboard's JSON (docs/operations/dashboard.md).
         origins = [web_cors_origins] if isinstance(web_cors_origins, str) else web_cors_origins
         self.web_cors_origins = tuple(str(origin) for origin in origins)
+        self.web_list_rate = check_list_rate(web_list_rate)
         self.config = EngineConfig(
             broker, datadir, store, application_name, package_name, int(kafka_partitions), kwargs
         )

@@ -65,7 +65,7 @@ def make_runtime(engine: Any, store: IStore) -> FaustRuntime:
     async def publish_update(key: Any, body: bytes) -> None:
         await update_topic.send(key=None if key is None else key_bytes(key), value=body)
 
-    return FaustRuntime(
+    runtime = FaustRuntime(
         kv=store.kv_table,
         triggers=store.triggers_table,
         correlation=store.correletable_keys_table,
@@ -77,6 +77,8 @@ def make_runtime(engine: Any, store: IStore) -> FaustRuntime:
         chunk_size=engine.max_correletable_keys_in_values,
         delete_workflow_on_complete=engine.delete_workflow_on_complete,
     )
+    runtime.listing.pages_per_second = engine.web_list_rate
+    return runtime
 
 
 def make_observer(metrics: Observer) -> Observer:

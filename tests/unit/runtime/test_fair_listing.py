@@ -14,6 +14,8 @@ import pytest
 
 from dagger.core.context import set_runtime
 from dagger.runtime import FaustRuntime
+from dagger.runtime._listing import check_list_rate
+from dagger.service.services import Dagger
 from dagger.web._handlers import instances_json
 from dagger.web._models import InstancesQuery
 from tests.unit.runtime.test_runtime_cache_and_listing import OWNED, _runtime, _waiting
@@ -116,3 +118,70 @@ async def test_one_page_is_built_at_a_time(
     )
     assert pages == [[], [], [], []]
     assert [kind for kind, _ in events] == ["start", "end"] * 4  # never two scans at once
+
+
+# -- the rate bound (Dagger(web_list_rate=...)) ---------------------------------------------
+
+
+class Waits:
+    """``asyncio.sleep`` recording the waits of the pacing (a turn of the loop is still given,
+    without the wall-clock wait), so the test does not depend on timing."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self._sleep = asyncio.sleep
+
+    async def __call__(self, delay: float) -> None:
+        if delay > 0:
+            self.waits.append(delay)
+        await self._sleep(0)
+
+
+async def test_pages_beyond_the_burst_wait_their_turn_at_the_rate(
+    runtime: FaustRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _assigned(runtime)
+    runtime.listing.pages_per_second = 50.0  # bursts of 5 pages pass at once
+    waits = Waits()
+    monkeypatch.setattr(asyncio, "sleep", waits)
+    for _ in range(15):
+        assert await runtime.page_workflows(status=None, template=None, offset=0, limit=1) == []
+    assert len(waits.waits) == 10  # the 10 pages after the burst, one wait each
+    assert all(0.015 < wait <= 0.02 for wait in waits.waits)  # about 1/50 s
+
+
+async def test_without_a_rate_no_page_waits(
+    runtime: FaustRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _assigned(runtime)
+    runtime.listing.pages_per_second = None
+    waits = Waits()
+    monkeypatch.setattr(asyncio, "sleep", waits)
+    for _ in range(50):
+        await runtime.listing.summary_page(status=None, template=None, offset=0, limit=1)
+    assert waits.waits == []
+
+
+@pytest.mark.parametrize("rate", [0, -1, "fast", True])
+def test_a_rate_that_is_not_a_positive_number_is_refused(rate: Any) -> None:
+    with pytest.raises(ValueError, match="web_list_rate must be a positive number"):
+        check_list_rate(rate)
+
+
+def test_the_engine_gives_its_runtime_the_rate() -> None:
+    assert (
+        Dagger(
+            broker="kafka://127.0.0.1:9", store="memory://", web_list_rate=25
+        ).runtime.listing.pages_per_second
+        == 25
+    )
+    assert (
+        Dagger(broker="kafka://127.0.0.1:9", store="memory://").runtime.listing.pages_per_second
+        == 200
+    )
+    assert (
+        Dagger(
+            broker="kafka://127.0.0.1:9", store="memory://", web_list_rate=None
+        ).runtime.listing.pages_per_second
+        is None
+    )
