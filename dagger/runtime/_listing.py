@@ -196,7 +196,7 @@ class Listing:
         return found
 
     async def counts(self) -> dict[tuple[str | None, str | None], int] | None:
-        """How many owned workflows have each ``(status, template)`` (a walk of the summaries
-        in memory); ``None`` as for :meth:`page`."""
+        """How many owned workflows have each ``(status, template)`` (counts the summaries
+        keep, read in memory); ``None`` as for :meth:`page`."""
         partitions = await self._ready_partitions()
         return None if partitions is None else self.summaries.counts(partitions)

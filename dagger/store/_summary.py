@@ -116,9 +116,11 @@ def summarize(workflow: Any) -> Summary:
 
 
 class _Partition:
-    """The summaries of one partition, with their ids kept in key order (store order)."""
+    """The summaries of one partition, with their ids kept in key order (store order) and
+    how many there are of each ``(status, template)`` (kept as they change, so counting
+    them costs nothing however many there are)."""
 
-    __slots__ = ("rows", "order", "ready", "deleted")
+    __slots__ = ("rows", "order", "ready", "deleted", "counts")
 
     def __init__(self) -> None:
         self.rows: dict[str, Summary] = {}
@@ -126,20 +128,35 @@ class _Partition:
         self.ready = False
         #: Ids deleted while a rebuild runs, so the rebuild does not bring them back.
         self.deleted: set[str] = set()
+        self.counts: Counter[tuple[str | None, str | None]] = Counter()
 
     def put(self, summary: Summary) -> None:
-        if summary.id not in self.rows:
+        replaced = self.rows.get(summary.id)
+        if replaced is None:
             bisect.insort(self.order, summary.id)
+        else:
+            self._count(replaced, -1)
         self.rows[summary.id] = summary
+        self._count(summary, 1)
         self.deleted.discard(summary.id)
 
     def remove(self, workflow_id: str) -> None:
-        if self.rows.pop(workflow_id, None) is not None:
+        removed = self.rows.pop(workflow_id, None)
+        if removed is not None:
+            self._count(removed, -1)
             at = bisect.bisect_left(self.order, workflow_id)
             if at < len(self.order) and self.order[at] == workflow_id:
                 del self.order[at]
         if not self.ready:
             self.deleted.add(workflow_id)
+
+    def _count(self, summary: Summary, change: int) -> None:
+        key = (summary.status, summary.template)
+        left = self.counts[key] + change
+        if left:
+            self.counts[key] = left
+        else:
+            del self.counts[key]
 
 
 class WorkflowSummaries:
@@ -283,13 +300,13 @@ class WorkflowSummaries:
         return None if part is None else part.rows.get(workflow_id)
 
     def counts(self, partitions: Iterable[int]) -> dict[tuple[str | None, str | None], int]:
-        """How many workflows of these partitions have each ``(status, template)``: a walk
-        of the summaries in memory, no stored record read."""
+        """How many workflows of these partitions have each ``(status, template)``, from
+        counts kept as the summaries change: no walk, no stored record read."""
         found: Counter[tuple[str | None, str | None]] = Counter()
         for partition in partitions:
             part = self._partitions.get(partition)
             if part is not None:
-                found.update((row.status, row.template) for row in part.rows.values())
+                found.update(part.counts)
         return dict(found)
 
     def __len__(self) -> int:
