@@ -17,6 +17,9 @@ from dagger.devbroker import dev_faust_settings
 BROKER = os.environ["BENCH_BROKER"]
 TOPIC = os.environ["BENCH_TOPIC"]
 reporter = Reporter(os.environ["BENCH_RESULT"], int(os.environ["BENCH_N"]))
+#: BENCH_FLOOR_VALUE_BYTES: write a value about that large (the start message repeated), to
+#: see what the size of the stored record costs (a chain10 workflow is about 13 KB).
+VALUE_COPIES = max(1, int(os.environ.get("BENCH_FLOOR_VALUE_BYTES", "0")) // 20)
 
 app = faust.App(
     os.environ["BENCH_APP_ID"],
@@ -40,7 +43,7 @@ async def write_one_value_per_message(stream: faust.StreamT) -> None:
         picked_up = time.time()
         reporter.started()
         key = event.key.decode() if isinstance(event.key, bytes) else str(event.key)
-        table[key] = event.value
+        table[key] = event.value * VALUE_COPIES
         reporter.done(time.time() - picked_up)
 
 
