@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from dagger.devbroker import DevBroker
-from tests.integration.engine_support import Producer
+from tests.integration.engine_support import Producer, start_app_worker
 from tests.support.ports import free_port
 from tests.support.waiting import wait_until
 from tests.support.worker import WorkerProcess
@@ -66,16 +66,9 @@ class Deployment:
 
 
 def _start(broker: DevBroker, base: Path, prefix: str, port: int, env: dict[str, str]) -> Any:
-    for topic in ("tasks", "updates", "create", "ready", "kitchen"):
-        broker.create_topic(f"{prefix}-{topic}", partitions=1)
-    return WorkerProcess(
-        APP,
-        broker=broker.url,
-        web_port=port,
-        data_dir=base / prefix / "data",
-        log_path=base / prefix / "worker.log",
-        env={"DASH_PREFIX": prefix, **env},
-    )
+    topics = ("tasks", "updates", "create", "ready", "kitchen")
+    env = {"DASH_PREFIX": prefix, **env}
+    return start_app_worker(broker, APP, base / prefix, prefix, topics, env, web_port=port)
 
 
 async def _create(broker: DevBroker, deployment: Deployment, plan: dict[str, Any]) -> None:

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from typing import Any
 
-from dagger.devbroker import dev_faust_settings
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.service.services import Dagger
 from dagger.templates.template import (
@@ -32,24 +30,18 @@ from dagger.templates.template import (
     ParallelCompositeTaskTemplateBuilder,
 )
 from tests.dashboard.dash_tasks import ChargeCard, ChooseShipping, Cook, Step, WaitReady
+from tests.integration.apps._app_support import add_create_agent, engine_from_env
 
 logger = logging.getLogger("dash_app")
 PREFIX = os.environ["DASH_PREFIX"]
 
-engine = Dagger(
-    broker=os.environ["DAGGER_BROKER"],
-    datadir=os.environ["DAGGER_DATA_DIR"],
-    application_name=PREFIX,
-    tasks_topic=f"{PREFIX}-tasks",
+engine = engine_from_env(
+    PREFIX,
     task_update_topic=f"{PREFIX}-updates",
-    web_port=int(os.environ["DAGGER_WEB_PORT"]),
-    web_host="127.0.0.1",
     web_token=os.environ.get("DASH_TOKEN") or None,
     web_token_for_reads=os.environ.get("DASH_TOKEN_FOR_READS") == "1",
     web_cors_origins=[o for o in os.environ.get("DASH_CORS", "").split(",") if o],
-    consumer_auto_offset_reset="earliest",
     serializer="raw",
-    **dev_faust_settings(),
 )
 helper = DAGBuilderHelper(engine)
 
@@ -102,24 +94,9 @@ def parcel_template(name: str) -> Any:
     return workflow(name, [process("Pack", [pack]), process("Ship", [choose])])
 
 
-create_topic = engine.create_topic(f"{PREFIX}-create", value_serializer="json")
-
-
-@engine.faust_app.agent(create_topic)
-async def create_workflows(stream: Any) -> None:
-    """Create and submit one workflow per request message."""
-    async for request in stream:
-        try:
-            template = engine.get_template(request["template"])
-            await template.create_instance(
-                uuid.UUID(request["id"]),
-                "order_id",
-                repartition=False,
-                submit_task=True,
-                **request.get("params", {}),
-            )
-        except Exception:
-            logger.exception("could not create %r", request)
+create_workflows = add_create_agent(
+    engine, PREFIX, logger, params=lambda request: request.get("params", {})
+)
 
 
 if __name__ == "__main__":

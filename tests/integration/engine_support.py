@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +61,48 @@ class EngineSetup:
         """Stop every worker."""
         for proc in self.workers:
             proc.close()
+
+
+def start_app_worker(
+    broker: DevBroker,
+    app: str | os.PathLike[str],
+    base: Path,
+    prefix: str,
+    topics: Iterable[str],
+    env: Mapping[str, str],
+    web_port: int | None = None,
+) -> WorkerProcess:
+    """Create the one-partition topics ``<prefix>-<name>`` of ``topics``, then start one worker
+    of the test ``app`` (data in ``base/data``, log ``base/worker.log``); not yet ready."""
+    for name in topics:
+        broker.create_topic(f"{prefix}-{name}", partitions=1)
+    return WorkerProcess(
+        app,
+        broker=broker.url,
+        web_port=web_port,
+        data_dir=base / "data",
+        log_path=base / "worker.log",
+        env=env,
+    )
+
+
+@contextmanager
+def ready(proc: WorkerProcess) -> Iterator[WorkerProcess]:
+    """Wait (60 s) until the started worker is ready; stop it on leaving, however it is left."""
+    try:
+        proc.wait_ready(timeout=60)
+        yield proc
+    finally:
+        proc.close()
+
+
+@dataclass
+class AppDeployment:
+    """One test app's worker, the broker it is on and its topic prefix."""
+
+    proc: WorkerProcess
+    broker: DevBroker
+    prefix: str
 
 
 def http_json(worker: WorkerProcess, path: str) -> Any:

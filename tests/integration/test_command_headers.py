@@ -12,7 +12,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from dagger.devbroker import DevBroker
-from tests.integration.engine_support import Producer
+from tests.integration.engine_support import Producer, ready, start_app_worker
 from tests.support.waiting import async_wait_until
 from tests.support.worker import WorkerProcess
 
@@ -26,21 +26,11 @@ def worker(
     dev_broker: DevBroker, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[WorkerProcess, str]]:
     prefix = f"c{uuid.uuid4().hex[:8]}"
-    for name in ("tasks", "create", "cmd"):
-        dev_broker.create_topic(f"{prefix}-{name}", partitions=1)
     base = tmp_path_factory.mktemp("command-headers")
-    proc = WorkerProcess(
-        APP,
-        broker=dev_broker.url,
-        data_dir=base / "data",
-        log_path=base / "worker.log",
-        env={"COMMAND_APP_ID": prefix, "COMMAND_PREFIX": prefix},
-    )
-    try:
-        proc.wait_ready(timeout=60)
+    env = {"COMMAND_APP_ID": prefix, "COMMAND_PREFIX": prefix}
+    topics = ("tasks", "create", "cmd")
+    with ready(start_app_worker(dev_broker, APP, base, prefix, topics, env)) as proc:
         yield proc, prefix
-    finally:
-        proc.close()
 
 
 async def _command_messages(

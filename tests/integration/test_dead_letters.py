@@ -17,7 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from dagger.devbroker import DevBroker
-from tests.integration.engine_support import http_json, instance
+from tests.integration.engine_support import http_json, instance, ready, start_app_worker
 from tests.support.waiting import async_wait_until, wait_until
 from tests.support.worker import WorkerProcess
 
@@ -37,14 +37,13 @@ class Deployment:
     def __init__(self, broker: DevBroker, base: Path) -> None:
         self.broker = broker
         self.prefix = f"d{uuid.uuid4().hex[:8]}"
-        for name in ("tasks", "events", "create"):
-            broker.create_topic(self.topic(name), partitions=1)
-        self.worker = WorkerProcess(
+        self.worker = start_app_worker(
+            broker,
             APP,
-            broker=broker.url,
-            data_dir=base / "data",
-            log_path=base / "worker.log",
-            env={"DLQ_PREFIX": self.prefix},
+            base,
+            self.prefix,
+            ("tasks", "events", "create"),
+            {"DLQ_PREFIX": self.prefix},
         )
         #: (origin, kind, key, value) of each bad message sent.
         self.bad: list[tuple[Sent, str, bytes | None, bytes]] = []
@@ -60,9 +59,8 @@ class Deployment:
 @pytest.fixture(scope="module")
 def deployment(dev_broker: DevBroker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     setup = Deployment(dev_broker, tmp_path_factory.mktemp("dead-letters"))
-    setup.worker.wait_ready(timeout=60)
-    yield setup
-    setup.worker.close()
+    with ready(setup.worker):
+        yield setup
 
 
 def _json(value: Any) -> bytes:

@@ -6,27 +6,28 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dagger.devbroker import DevBroker
-from tests.integration.engine_support import Producer, http_json, instance
+from tests.integration.engine_support import (
+    AppDeployment,
+    Producer,
+    http_json,
+    instance,
+    ready,
+    start_app_worker,
+)
 from tests.support.waiting import async_wait_until
-from tests.support.worker import WorkerProcess
 
 pytestmark = pytest.mark.integration
 
 APP = Path(__file__).parent / "apps" / "retry_app.py"
 
 
-@dataclass
-class Deployment:
-    proc: WorkerProcess
-    broker: DevBroker
-    prefix: str
+Deployment = AppDeployment
 
 
 @pytest.fixture(scope="module")
@@ -34,21 +35,11 @@ def deployment(
     dev_broker: DevBroker, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
     prefix = f"rt{uuid.uuid4().hex[:8]}"
-    for name in ("tasks", "create", "events"):
-        dev_broker.create_topic(f"{prefix}-{name}", partitions=1)
     base = tmp_path_factory.mktemp("retries")
-    proc = WorkerProcess(
-        APP,
-        broker=dev_broker.url,
-        data_dir=base / "data",
-        log_path=base / "worker.log",
-        env={"RETRY_APP_ID": prefix, "RETRY_PREFIX": prefix},
-    )
-    try:
-        proc.wait_ready(timeout=60)
+    env = {"RETRY_APP_ID": prefix, "RETRY_PREFIX": prefix}
+    topics = ("tasks", "create", "events")
+    with ready(start_app_worker(dev_broker, APP, base, prefix, topics, env)) as proc:
         yield Deployment(proc, dev_broker, prefix)
-    finally:
-        proc.close()
 
 
 async def create(dep: Deployment, template: str) -> str:

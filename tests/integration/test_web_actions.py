@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from dagger.devbroker import DevBroker
-from tests.integration.engine_support import Producer, http_json, instance
+from tests.integration.engine_support import (
+    AppDeployment,
+    Producer,
+    http_json,
+    instance,
+    ready,
+    start_app_worker,
+)
 from tests.support.waiting import async_wait_until
 from tests.support.worker import WorkerProcess
 
@@ -26,12 +33,9 @@ TOKEN = f"tok-{uuid.uuid4().hex}"
 
 
 @dataclass
-class Deployment:
+class Deployment(AppDeployment):
     """The worker, its broker and topic prefix, and the directory of 'service is back' flags."""
 
-    proc: WorkerProcess
-    broker: DevBroker
-    prefix: str
     flags: Path
 
 
@@ -40,28 +44,18 @@ def deployment(
     dev_broker: DevBroker, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
     prefix = f"r{uuid.uuid4().hex[:8]}"
-    for name in ("tasks", "create", "events"):
-        dev_broker.create_topic(f"{prefix}-{name}", partitions=1)
     base = tmp_path_factory.mktemp("web-actions")
     flags = base / "flags"
     flags.mkdir()
-    proc = WorkerProcess(
-        APP,
-        broker=dev_broker.url,
-        data_dir=base / "data",
-        log_path=base / "worker.log",
-        env={
-            "RECOVERY_APP_ID": prefix,
-            "RECOVERY_PREFIX": prefix,
-            "RECOVERY_TOKEN": TOKEN,
-            "RECOVERY_FLAGS": str(flags),
-        },
-    )
-    try:
-        proc.wait_ready(timeout=60)
+    env = {
+        "RECOVERY_APP_ID": prefix,
+        "RECOVERY_PREFIX": prefix,
+        "RECOVERY_TOKEN": TOKEN,
+        "RECOVERY_FLAGS": str(flags),
+    }
+    topics = ("tasks", "create", "events")
+    with ready(start_app_worker(dev_broker, APP, base, prefix, topics, env)) as proc:
         yield Deployment(proc, dev_broker, prefix, flags)
-    finally:
-        proc.close()
 
 
 def _post(proc: WorkerProcess, path: str, token: str | None) -> tuple[int, Any]:

@@ -13,28 +13,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-import uuid
 from typing import Any
 
-from dagger.devbroker import dev_faust_settings
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.service.services import Dagger
 from dagger.tasks.task import ExecutorTask, KafkaCommandTask
+from tests.integration.apps._app_support import add_create_agent, engine_from_env
 
 logger = logging.getLogger("command_app")
 PREFIX = os.environ["COMMAND_PREFIX"]
 
-engine = Dagger(
-    broker=os.environ["DAGGER_BROKER"],
-    datadir=os.environ["DAGGER_DATA_DIR"],
-    application_name=os.environ["COMMAND_APP_ID"],
-    kafka_partitions=1,
-    tasks_topic=f"{PREFIX}-tasks",
-    web_port=int(os.environ["DAGGER_WEB_PORT"]),
-    web_host="127.0.0.1",
-    web_bind="127.0.0.1",
-    consumer_auto_offset_reset="earliest",
-    **dev_faust_settings(),
+engine = engine_from_env(
+    PREFIX, os.environ["COMMAND_APP_ID"], kafka_partitions=1, web_bind="127.0.0.1"
 )
 helper = DAGBuilderHelper(engine)
 
@@ -94,24 +84,7 @@ def command_template(name: str) -> Any:
     return helper.generic_template(template_name=name, root_process=process)
 
 
-create_topic = engine.create_topic(f"{PREFIX}-create", value_serializer="json")
-
-
-@engine.faust_app.agent(create_topic)
-async def create_workflows(stream: Any) -> None:
-    """Create (and submit) one workflow per request message."""
-    async for request in stream:
-        try:
-            template = engine.get_template("command")
-            await template.create_instance(
-                uuid.UUID(request["id"]),
-                "order_id",
-                repartition=False,
-                submit_task=True,
-                order_id=request["order_id"],
-            )
-        except Exception:
-            logger.exception("could not create %r", request)
+create_workflows = add_create_agent(engine, PREFIX, logger, template="command")
 
 
 if __name__ == "__main__":

@@ -12,27 +12,17 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from typing import Any
 
-from dagger.devbroker import dev_faust_settings
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.service.services import Dagger
+from tests.integration.apps._app_support import add_create_agent, engine_from_env
 from tests.integration.apps.dlq_tasks import Done, Strict
 
 logger = logging.getLogger("dlq_app")
 PREFIX = os.environ["DLQ_PREFIX"]
 
-engine = Dagger(
-    broker=os.environ["DAGGER_BROKER"],
-    datadir=os.environ["DAGGER_DATA_DIR"],
-    application_name=PREFIX,
-    tasks_topic=f"{PREFIX}-tasks",
-    web_port=int(os.environ["DAGGER_WEB_PORT"]),
-    web_host="127.0.0.1",
-    consumer_auto_offset_reset="earliest",
-    **dev_faust_settings(),
-)
+engine = engine_from_env(PREFIX)
 helper = DAGBuilderHelper(engine)
 
 
@@ -47,23 +37,8 @@ def wait_template(name: str) -> Any:
     return helper.generic_template(template_name=name, root_process=process)
 
 
-create_topic = engine.create_topic(f"{PREFIX}-create", value_serializer="json")
-
-
-@engine.faust_app.agent(create_topic)
-async def create_workflows(stream: Any) -> None:
-    """Create and submit one ``wait`` workflow per request, over the tasks topic."""
-    async for request in stream:
-        try:
-            await engine.get_template("wait").create_instance(
-                uuid.UUID(request["id"]),
-                "order_id",
-                repartition=True,
-                submit_task=True,
-                order_id=request["order_id"],
-            )
-        except Exception:
-            logger.exception("could not create %r", request)
+# One ``wait`` workflow per request, sent over the tasks topic.
+create_workflows = add_create_agent(engine, PREFIX, logger, template="wait", repartition=True)
 
 
 if __name__ == "__main__":

@@ -29,10 +29,10 @@ import os
 import uuid
 from typing import Any
 
-from dagger.devbroker import dev_faust_settings
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.service.services import Dagger
 from dagger.templates.template import IntervalTaskTemplateBuilder, TriggerTaskTemplateBuilder
+from tests.integration.apps._app_support import engine_from_env
 from tests.integration.apps.engine_tasks import (
     Command,
     Finish,
@@ -47,23 +47,17 @@ logger = logging.getLogger("engine_app")
 PREFIX = os.environ["ENGINE_PREFIX"]
 PARTITIONS = int(os.environ.get("ENGINE_PARTITIONS", "1"))
 
-engine = Dagger(
-    broker=os.environ["DAGGER_BROKER"],
-    datadir=os.environ["DAGGER_DATA_DIR"],
-    application_name=os.environ["ENGINE_APP_ID"],
+engine = engine_from_env(
+    PREFIX,
+    os.environ["ENGINE_APP_ID"],
     kafka_partitions=PARTITIONS,
-    tasks_topic=f"{PREFIX}-tasks",
     # ENGINE_UPDATES=off: no task_update_topic (no Kafka send awaited per save).
     task_update_topic=None if os.environ.get("ENGINE_UPDATES") == "off" else f"{PREFIX}-updates",
     trigger_interval=5,
-    web_port=int(os.environ["DAGGER_WEB_PORT"]),
-    web_host="127.0.0.1",
-    consumer_auto_offset_reset="earliest",
     serializer="raw",
     # The web actions (retry, stop) are on when the test gives a token.
     web_token=os.environ.get("ENGINE_WEB_TOKEN") or None,
     broker_commit_interval=float(os.environ.get("ENGINE_COMMIT_INTERVAL", "2.8")),
-    **dev_faust_settings(),
 )
 
 

@@ -15,31 +15,24 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
-from dagger.devbroker import dev_faust_settings
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.service.services import Dagger
 from dagger.tasks.task import ExecutorTask, KafkaListenerTask, TaskLookupKey
+from tests.integration.apps._app_support import add_create_agent, engine_from_env
 
 logger = logging.getLogger("recovery_app")
 PREFIX = os.environ["RECOVERY_PREFIX"]
 FLAGS = Path(os.environ["RECOVERY_FLAGS"])
 
-engine = Dagger(
-    broker=os.environ["DAGGER_BROKER"],
-    datadir=os.environ["DAGGER_DATA_DIR"],
-    application_name=os.environ["RECOVERY_APP_ID"],
+engine = engine_from_env(
+    PREFIX,
+    os.environ["RECOVERY_APP_ID"],
     kafka_partitions=1,
-    tasks_topic=f"{PREFIX}-tasks",
     web_token=os.environ["RECOVERY_TOKEN"],
-    web_port=int(os.environ["DAGGER_WEB_PORT"]),
-    web_host="127.0.0.1",
     web_bind="127.0.0.1",
-    consumer_auto_offset_reset="earliest",
-    **dev_faust_settings(),
 )
 helper = DAGBuilderHelper(engine)
 
@@ -92,24 +85,7 @@ def wait_template(name: str) -> Any:
     return helper.generic_template(template_name=name, root_process=process)
 
 
-create_topic = engine.create_topic(f"{PREFIX}-create", value_serializer="json")
-
-
-@engine.faust_app.agent(create_topic)
-async def create_workflows(stream: Any) -> None:
-    """Create (and submit) one workflow per request message."""
-    async for request in stream:
-        try:
-            template = engine.get_template(request["template"])
-            await template.create_instance(
-                uuid.UUID(request["id"]),
-                "order_id",
-                repartition=False,
-                submit_task=True,
-                order_id=request["order_id"],
-            )
-        except Exception:
-            logger.exception("could not create %r", request)
+create_workflows = add_create_agent(engine, PREFIX, logger)
 
 
 if __name__ == "__main__":
