@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dagger.core.retry import RetryPolicy
@@ -38,7 +39,9 @@ class DAGBuilderHelper:
     def __init__(self, dagger_app: Any) -> None:
         self.app = dagger_app
 
-    def build_and_link_tasks(self, tasks_builder_list: list[TaskTemplateBuilder]) -> TaskTemplate:
+    def build_and_link_tasks(
+        self, tasks_builder_list: Sequence[TaskTemplateBuilder]
+    ) -> TaskTemplate:
         """Build the task builders into a chain, in list order; return the first template."""
         if not tasks_builder_list:
             raise ValueError("build_and_link_tasks needs at least one task builder")

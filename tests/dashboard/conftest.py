@@ -116,14 +116,21 @@ def stored_instance(deployment: Deployment, name: str) -> dict[str, Any]:
 
 def _settle(deployment: Deployment, expected: dict[str, str], token: str | None = None) -> None:
     for name, status in expected.items():
-        wait_until(
-            lambda n=name, s=status: stored_status(deployment, n, token) == s,
-            timeout=30,
-            interval=0.2,
-            message=lambda n=name, s=status: (
+
+        def reached(n: str = name, s: str = status) -> bool:
+            return stored_status(deployment, n, token) == s
+
+        def why(n: str = name, s: str = status) -> str:
+            return (
                 f"{n} never reached {s} (now {stored_status(deployment, n, token)}): "
                 f"{deployment.worker.describe()}"
-            ),
+            )
+
+        wait_until(
+            reached,
+            timeout=30,
+            interval=0.2,
+            message=why,
         )
         workflow_id, template, _ = deployment.workflows[name]
         deployment.workflows[name] = (workflow_id, template, status)

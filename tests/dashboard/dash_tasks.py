@@ -37,7 +37,7 @@ class Step(ExecutorTask[str, str]):
     async def execute(
         self, runtime_parameters: dict[str, Any], workflow_instance: Any = None
     ) -> None:
-        runtime_parameters.setdefault("done", []).append(self.task_name.rsplit(".", 1)[-1])
+        runtime_parameters.setdefault("done", []).append(str(self.task_name).rsplit(".", 1)[-1])
 
 
 class ChargeCard(ExecutorTask[str, str]):

@@ -31,7 +31,7 @@ engine = Dagger(
 )
 engine.register_listener(f"{PREFIX}-listen", WaitA)
 if "STARTUP_TIMEOUT" in os.environ:
-    engine.STARTUP_TIMEOUT = float(os.environ["STARTUP_TIMEOUT"])
+    Dagger.STARTUP_TIMEOUT = float(os.environ["STARTUP_TIMEOUT"])
 
 if __name__ == "__main__":
     engine.main()
