@@ -20,6 +20,9 @@ reporter = Reporter(os.environ["BENCH_RESULT"], int(os.environ["BENCH_N"]))
 #: BENCH_FLOOR_VALUE_BYTES: write a value about that large (the start message repeated), to
 #: see what the size of the stored record costs (a chain10 workflow is about 13 KB).
 VALUE_COPIES = max(1, int(os.environ.get("BENCH_FLOOR_VALUE_BYTES", "0")) // 20)
+#: BENCH_FLOOR_WRITES: table writes (changelog records) per message, to see what one more
+#: produced record costs.
+WRITES = max(1, int(os.environ.get("BENCH_FLOOR_WRITES", "1")))
 
 app = faust.App(
     os.environ["BENCH_APP_ID"],
@@ -43,7 +46,8 @@ async def write_one_value_per_message(stream: faust.StreamT) -> None:
         picked_up = time.time()
         reporter.started()
         key = event.key.decode() if isinstance(event.key, bytes) else str(event.key)
-        table[key] = event.value * VALUE_COPIES
+        for n in range(WRITES):
+            table[f"{key}/{n}" if n else key] = event.value * VALUE_COPIES
         reporter.done(time.time() - picked_up)
 
 
