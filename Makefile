@@ -38,7 +38,7 @@ test: install browser
 lint: install
 	$(PY) -m ruff check dagger tests examples benchmarks docs/examples tools
 	$(PY) -m ruff format --check dagger tests examples benchmarks docs/examples tools
-	$(PY) -m mypy dagger
+	$(PY) -m mypy dagger tests benchmarks examples
 	$(VENV)/bin/lint-imports
 
 docs: install

@@ -67,7 +67,7 @@ if "observer" in _ablate:  # the metrics observer the engine installs (issue 14)
 
     engine.runtime.observer = NOOP
 if "defer" in _ablate:
-    engine.runtime.defer_creation = None  # type: ignore[assignment,method-assign]
+    engine.runtime.defer_creation = None
 
 
 class Noop(ExecutorTask[str, str]):
@@ -86,6 +86,7 @@ class SendOrder(KafkaCommandTask[str, str]):
         self, runtime_parameters: dict[str, Any], workflow_instance: Any = None
     ) -> None:
         order_id = runtime_parameters["order_id"]
+        assert self.topic is not None  # the template's builder set it
         await engine.topics[self.topic].send(key=order_id, value=json.dumps({"order_id": order_id}))
 
 

@@ -23,7 +23,7 @@ from dagger.devbroker import dev_faust_settings
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.service.services import Dagger
 from dagger.tasks.task import ExecutorTask, KafkaListenerTask, TaskLookupKey
-from dagger.templates.template import ITemplateDAG
+from dagger.templates.template import ITemplateDAG, TaskTemplate
 
 START_TOPIC = os.environ["BENCH_TOPIC"]
 READY = f"{START_TOPIC}-ready"
@@ -72,6 +72,7 @@ class WaitReady(KafkaListenerTask[str, str]):
 
 def _template(name: str, waits: bool) -> ITemplateDAG:
     helper = DAGBuilderHelper(engine)
+    root: TaskTemplate
     if waits:
         root = helper.generic_listener_task_builder(
             topic=READY, task_type=WaitReady, process_name="order"

@@ -23,9 +23,10 @@ import uuid
 from typing import Any
 
 from dagger.core.context import set_runtime
+from dagger.core.ports import WorkflowNode
 from dagger.core.transitions import is_terminal
 from dagger.modeler.builder_helper import DAGBuilderHelper
-from dagger.tasks.task import ExecutorTask, ITemplateDAGInstance
+from dagger.tasks.task import ExecutorTask
 from dagger.testing import InMemoryRuntime
 
 
@@ -41,7 +42,7 @@ class Noop(ExecutorTask[str, str]):
 class _BenchRuntime(InMemoryRuntime):
     """``InMemoryRuntime`` whose save only encodes, as the real runtime does."""
 
-    async def save_workflow(self, workflow: ITemplateDAGInstance[Any, Any]) -> None:
+    async def save_workflow(self, workflow: WorkflowNode) -> None:
         if self.delete_workflow_on_complete and is_terminal(workflow):
             return
         workflow.update_count += 1

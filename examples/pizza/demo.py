@@ -155,10 +155,12 @@ async def run_demo(
     web_port, delivery_port = free_port(), free_port()
     await create_topics(url, TOPICS, partitions=1)
     delivery = DeliveryService(port=delivery_port)
-    delivery.on_delivery = lambda d: (
-        progress.deliveries.update([d.order_id]),
-        progress.delivered_at.setdefault(d.order_id, d.received_at),
-    )
+
+    def record_delivery(d: Delivery) -> None:
+        progress.deliveries.update([d.order_id])
+        progress.delivered_at.setdefault(d.order_id, d.received_at)
+
+    delivery.on_delivery = record_delivery
     kitchen = OrderService(url, kitchen_seconds=PizzaSettings().kitchen_seconds)
     kitchen.on_order = lambda order_id: progress.ordered.update([order_id])
     kitchen.on_ready = progress.ready.add

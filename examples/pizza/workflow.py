@@ -91,6 +91,7 @@ class OrderCommandTask(KafkaCommandTask[str, str]):
             "customer_id": runtime_parameters["customer_id"],
             "pizza_type": runtime_parameters["pizza_type"],
         }
+        assert self.topic is not None  # the template's builder set it
         # Keyed by order_id so that the reply lands on the same partition (co-partitioning).
         await workflow_engine.topics[self.topic].send(
             key=runtime_parameters["order_id"], value=json.dumps(payload)

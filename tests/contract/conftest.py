@@ -75,7 +75,7 @@ def _in_memory(clock: FakeClock, delete_on_complete: bool) -> Port:
         return {key: t.trigger_time for key, t in runtime.triggers.items()}
 
     port = Port(runtime, clock, triggers)
-    port.sent = runtime.sent_for_creation  # type: ignore[assignment]
+    port.sent = runtime.sent_for_creation
     return port
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from dagger.cli._instances import build_tree, current_task, merge, summarize
@@ -97,8 +98,8 @@ def test_a_summary_row_has_the_listed_fields() -> None:
 
 
 def test_merge_sorts_newest_update_first_then_limits() -> None:
-    first = [pizza("a", updated=10), pizza("b", updated=30)]
-    second = [pizza("c", updated=20), pizza("d", updated=40)]
+    first: list[Mapping[str, Any]] = [pizza("a", updated=10), pizza("b", updated=30)]
+    second: list[Mapping[str, Any]] = [pizza("c", updated=20), pizza("d", updated=40)]
     rows = merge([("http://1", first), ("http://2", second)], limit=3)
     assert [(r.id, r.url) for r in rows] == [
         ("d", "http://2"),

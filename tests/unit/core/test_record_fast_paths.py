@@ -136,14 +136,14 @@ def test_generated_init_keeps_positional_fields_errors_and_fresh_defaults() -> N
 
     assert Trigger(10, tid, wid) == Trigger(trigger_time=10, id=tid, workflow_id=wid)
     with pytest.raises(TypeError, match="missing required field 'id'"):
-        ITask()
+        ITask()  # type: ignore[call-arg]  # the missing field is the point
     with pytest.raises(TypeError, match="got multiple values for 'id'"):
-        ITask(tid, id=tid)
+        ITask(tid, id=tid)  # type: ignore[misc]  # the duplicate is the point
     with pytest.raises(TypeError, match="got an unexpected field 'bogus'"):
-        ITask(id=tid, bogus=1)
+        ITask(id=tid, bogus=1)  # type: ignore[call-arg]  # the unknown field is the point
     with pytest.raises(TypeError, match="takes 3 positional fields but 4 were given"):
-        Trigger(1, 2, 3, 4)
-    assert ITask(id=tid, __ignored=1).id == tid
+        Trigger(1, 2, 3, 4)  # type: ignore[call-arg, arg-type]  # one too many is the point
+    assert ITask(id=tid, __ignored=1).id == tid  # type: ignore[call-arg]  # dunder keys are dropped
     a, b = ExecutorTask(id=tid), ExecutorTask(id=tid)
     assert a.status is not b.status and a.next_dags is not b.next_dags and a == b
     assert isinstance(a.lastupdated, int) and isinstance(Trigger().trigger_time, int)

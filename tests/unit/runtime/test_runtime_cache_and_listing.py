@@ -105,12 +105,12 @@ async def test_a_load_after_a_save_is_served_from_a_copy_nobody_else_holds(
 
     loaded = await runtime.load_workflow(workflow.id)
     assert runtime.cache.hits == 1
-    assert loaded is not workflow
+    assert loaded is not None and loaded is not workflow
     assert "changed" not in loaded.runtime_parameters  # the copy was made at the save
     assert loaded.dumps() == runtime.kv.get(str(workflow.id))
 
     again = await runtime.load_workflow(workflow.id)  # the copy was taken: decoded now
-    assert again is not loaded and runtime.cache.misses == 1
+    assert again is not None and again is not loaded and runtime.cache.misses == 1
     assert again.dumps() == loaded.dumps()
 
 
@@ -121,12 +121,14 @@ async def test_a_record_rewritten_behind_the_runtime_is_decoded_not_served_stale
     await runtime.save_workflow(workflow)
     home = runtime.home_of(workflow.id)
     assert home is not None
-    rewritten = DefaultTemplateDAGInstance.loads(runtime.kv.get(str(workflow.id)))
+    raw = runtime.kv.get(str(workflow.id))
+    assert raw is not None
+    rewritten = DefaultTemplateDAGInstance.loads(raw)
     rewritten.runtime_parameters["note"] = "raw write"
     runtime.kv.put(str(workflow.id), rewritten.dumps(), home)
 
     loaded = await runtime.load_workflow(workflow.id)
-    assert loaded.runtime_parameters["note"] == "raw write"
+    assert loaded is not None and loaded.runtime_parameters["note"] == "raw write"
     assert runtime.cache.hits == 0
 
 
@@ -169,9 +171,9 @@ async def test_a_created_workflow_nobody_submits_is_stored_not_started(
 
     other = await _template().create_instance(uuid.uuid4(), "order_id", repartition=False)
     await async_wait_until(lambda: runtime.kv.get(str(other.id)) is not None, timeout=2)
-    assert DefaultTemplateDAGInstance.loads(runtime.kv.get(str(other.id))).status.code == (
-        "NOT_STARTED"
-    )
+    raw = runtime.kv.get(str(other.id))
+    assert raw is not None
+    assert DefaultTemplateDAGInstance.loads(raw).status.code == "NOT_STARTED"
 
 
 async def test_a_replayed_create_and_submit_of_a_stored_id_is_still_ignored(

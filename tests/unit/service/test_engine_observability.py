@@ -9,6 +9,7 @@ import textwrap
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -22,9 +23,14 @@ from tests.unit.tasks.flows import Boom, Flow, Step, make
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def _request(headers: dict[str, str]) -> Any:
+    # A stand-in for faust's web.Request: the view reads only its headers.
+    return SimpleNamespace(headers=headers)
+
+
 async def _scrape(engine: Dagger, headers: dict[str, str] | None = None) -> tuple[int, str]:
     app = engine.faust_app
-    response = await MetricsView(app, app.web).get(SimpleNamespace(headers=headers or {}))
+    response = await MetricsView(app, app.web).get(_request(headers or {}))
     return response.status, response.body.decode()
 
 

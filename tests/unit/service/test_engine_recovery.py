@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from faust.types import TP
@@ -66,6 +67,11 @@ async def test_retry_workflow_resumes_a_failed_workflow_to_completed(engine: Dag
         await engine.retry_workflow(uuid.uuid4())
 
 
+def _request(headers: dict[str, str]) -> Any:
+    # A stand-in for faust's web.Request: the views read only its headers.
+    return SimpleNamespace(headers=headers)
+
+
 async def test_stop_over_the_web_view_stops_a_waiting_workflow(engine: Dagger) -> None:
     flow = Flow(order_id="o-1")
     flow.process("p", make(OrderListener, "listen", topic="ready"))
@@ -73,13 +79,9 @@ async def test_stop_over_the_web_view_stops_a_waiting_workflow(engine: Dagger) -
     app = engine.faust_app
     wid = str(flow.wf.id)
 
-    refused = await StopView(app, app.web).post(SimpleNamespace(headers={}), wid)
-    stopped = await StopView(app, app.web).post(
-        SimpleNamespace(headers={"Authorization": "Bearer t0ken"}), wid
-    )
-    again = await RetryView(app, app.web).post(
-        SimpleNamespace(headers={"Authorization": "Bearer t0ken"}), wid
-    )
+    refused = await StopView(app, app.web).post(_request({}), wid)
+    stopped = await StopView(app, app.web).post(_request({"Authorization": "Bearer t0ken"}), wid)
+    again = await RetryView(app, app.web).post(_request({"Authorization": "Bearer t0ken"}), wid)
 
     assert refused.status == 401
     assert (stopped.status, json.loads(stopped.body)["status"]["code"]) == (200, "STOPPED")

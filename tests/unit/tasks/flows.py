@@ -281,3 +281,10 @@ def status(workflow: Any, task: ITask[Any, Any]) -> str:
     found = workflow.get_task(task.id)
     assert found is not None, f"{task.task_name} is not in the workflow"
     return str(found.status.code)
+
+
+def node(workflow: Any, task: ITask[Any, Any]) -> ITask[Any, Any]:
+    """``task`` as found in (a stored copy of) ``workflow``; the test fails if it is not there."""
+    found = workflow.get_task(task.id)
+    assert found is not None, f"{task.task_name} is not in the workflow"
+    return found

@@ -14,7 +14,7 @@ from dagger.engine import operations
 from dagger.tasks import _lifecycle
 from dagger.testing import InMemoryRuntime
 from tests.unit.conftest import START
-from tests.unit.tasks.flows import Due, Flow, OrderListener, Step, make, status
+from tests.unit.tasks.flows import Due, Flow, OrderListener, Step, make, node, status
 
 T0 = int(START)
 
@@ -133,7 +133,7 @@ async def test_a_listener_reached_again_re_drives_even_with_reprocess_on_message
     wf = runtime.stored(flow.wf.id)
     assert wf is not None and wf.runtime_parameters["trace"] == ["listen", "again"]
 
-    await wf.get_task(listen.id).start(wf)
+    await node(wf, listen).start(wf)
 
     assert status(wf, listen) == "COMPLETED"  # it did not begin waiting again
     assert wf.runtime_parameters["trace"] == ["listen", "again", "again"]

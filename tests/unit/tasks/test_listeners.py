@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from dagger.core.context import get_runtime
 from dagger.engine import operations
 from dagger.tasks.task import KafkaAgent
@@ -292,7 +294,7 @@ async def test_kafka_agent_delivers_through_the_installed_runtime(
     agent.decorate(App(), concurrency=3)
     assert registered == [("ready", OrderListener, 3)]
 
-    async def stream():  # type: ignore[no-untyped-def]
+    async def stream() -> AsyncIterator[dict[str, str]]:
         yield {"order_id": "o-1"}
 
     assert get_runtime() is runtime

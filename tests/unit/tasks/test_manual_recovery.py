@@ -17,7 +17,7 @@ from dagger.exceptions.exceptions import (
 )
 from dagger.tasks.task import ExecutorTask
 from dagger.testing import InMemoryRuntime
-from tests.unit.tasks.flows import Flow, OrderListener, Step, make, status, trace
+from tests.unit.tasks.flows import Flow, OrderListener, Step, make, node, status, trace
 
 #: Names of the Flaky tasks that still fail (a test "fixes" one by removing its name).
 BROKEN: set[str] = set()
@@ -83,7 +83,7 @@ async def test_a_failed_task_runs_again_and_the_workflow_completes(
     stored = runtime.stored(flow.wf.id)
     assert stored is not None and after.status.code == stored.status.code == "COMPLETED"
     assert status(stored, charge) == "COMPLETED"
-    assert stored.get_task(charge.id).message is None
+    assert node(stored, charge).message is None
     # Only the failed task ran again: the tasks that had finished were passed over.
     assert stored.runtime_parameters["trace"] == ["reserve", "charge", "ship", "charge"]
     assert all(t.status.code == "COMPLETED" for t in stored.tasks.values())

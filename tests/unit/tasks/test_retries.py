@@ -19,7 +19,7 @@ from dagger.tasks.task import (
 )
 from dagger.testing import InMemoryRuntime
 from tests.unit.conftest import START
-from tests.unit.tasks.flows import Boom, Flow, Step, make, status
+from tests.unit.tasks.flows import Boom, Flow, Step, make, node, status
 
 T0 = START
 
@@ -124,7 +124,7 @@ async def test_a_task_failing_twice_completes_on_its_third_attempt(
     assert await runtime.run_due_triggers() == 1
     done = runtime.stored(flow.wf.id)
     assert done is not None
-    task = done.get_task(flaky.id)
+    task = node(done, flaky)
     assert (task.status.code, task.attempt, task.retry_at, task.message) == (
         "COMPLETED",
         3,
@@ -153,7 +153,7 @@ async def test_the_backoff_grows_to_its_cap_and_the_last_error_fails_the_task(
     assert delays == [2, 4, 5, 5]  # before attempts 2..5, capped at maximum_interval
     done = runtime.stored(flow.wf.id)
     assert done is not None
-    task = done.get_task(flaky.id)
+    task = node(done, flaky)
     assert (task.status.code, task.attempt, task.retry_at) == ("FAILURE", 5, None)
     assert task.message == task.last_error == "ConnectionError: run 5 failed"
     assert done.runtime_parameters["trace"] == ["after"]  # a FAILURE does not halt the workflow
@@ -210,7 +210,7 @@ async def test_a_retry_survives_a_restart(runtime: InMemoryRuntime) -> None:
 
     done = restarted.stored(flow.wf.id)
     assert done is not None
-    task = done.get_task(flaky.id)
+    task = node(done, flaky)
     assert (task.status.code, task.attempt, done.status.code) == ("COMPLETED", 2, "COMPLETED")
     assert (done.runtime_parameters["runs"], restarted.triggers) == (2, {})
 
@@ -229,8 +229,8 @@ async def test_the_engine_default_applies_to_tasks_without_their_own(
 
     done = runtime.stored(flow.wf.id)
     assert done is not None
-    assert (status(done, default), done.get_task(default.id).attempt) == ("COMPLETED", 2)
-    assert (status(done, opted_out), done.get_task(opted_out.id).attempt) == ("FAILURE", 1)
+    assert (status(done, default), node(done, default).attempt) == ("COMPLETED", 2)
+    assert (status(done, opted_out), node(done, opted_out).attempt) == ("FAILURE", 1)
 
 
 async def test_each_retry_is_one_info_line_with_task_attempt_and_delay(
@@ -257,7 +257,7 @@ async def test_stopping_a_workflow_waiting_for_a_retry_drops_the_retry(
 
     await workflow.stop()
 
-    task = workflow.get_task(flaky.id)
+    task = node(workflow, flaky)
     assert (task.status.code, task.retry_at, runtime.triggers) == ("STOPPED", None, {})
 
 
@@ -275,7 +275,9 @@ async def test_command_decision_trigger_and_interval_tasks_are_retried(
     )
     flow = Flow(order_id="o-1")
     flow.process("p", command, decision)
-    flow.chain(flow.wf.get_task(flow.wf.root_dag), branch)
+    root = flow.wf.get_task(flow.wf.root_dag)
+    assert root is not None
+    flow.chain(root, branch)
     flow.process("q", due, poll)
     await operations.store_and_create(runtime, flow.submitted())
 
@@ -289,7 +291,7 @@ async def test_command_decision_trigger_and_interval_tasks_are_retried(
     done = runtime.stored(flow.wf.id)
     assert done is not None
     for task in (command, decision, due, poll):
-        found = done.get_task(task.id)
+        found = node(done, task)
         assert (found.status.code, found.attempt) == ("COMPLETED", 2), found.task_name
     keys = done.runtime_parameters["keys"]
     assert [key.rsplit("/", 1)[1] for key in keys] == ["1", "2"]  # a key per attempt

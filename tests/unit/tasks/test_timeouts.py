@@ -6,9 +6,10 @@ from typing import Any
 
 from dagger.core.context import set_runtime
 from dagger.engine import operations
+from dagger.tasks.task import SensorTask
 from dagger.testing import InMemoryRuntime
 from tests.unit.conftest import START
-from tests.unit.tasks.flows import Flow, OrderListener, Step, make, status
+from tests.unit.tasks.flows import Flow, OrderListener, Step, make, node, status
 
 T0 = START
 
@@ -36,7 +37,9 @@ async def test_a_listener_that_times_out_fails_and_the_workflow_moves_on(
 
     waiting = runtime.stored(flow.wf.id)
     assert waiting is not None and status(waiting, wait) == "EXECUTING"
-    assert waiting.get_task(wait.id).timeout_at == T0 + 35  # from when it started waiting
+    waiting_task = node(waiting, wait)
+    assert isinstance(waiting_task, SensorTask)
+    assert waiting_task.timeout_at == T0 + 35  # from when it started waiting
     assert runtime.triggers[key(flow, wait)].trigger_time == T0 + 35
     assert runtime.index == {("o-1", "ready"): [(flow.wf.id, wait.id)]}
 
@@ -47,7 +50,7 @@ async def test_a_listener_that_times_out_fails_and_the_workflow_moves_on(
 
     done = runtime.stored(flow.wf.id)
     assert done is not None
-    task = done.get_task(wait.id)
+    task = node(done, wait)
     assert (task.status.code, task.message) == ("FAILURE", "timed out after 30 s")
     assert (runtime.index, done.sensor_tasks_to_correletable_map, runtime.triggers) == ({}, {}, {})
     assert done.runtime_parameters["trace"] == ["before", "after"]
@@ -67,7 +70,7 @@ async def test_a_listener_set_to_skip_is_skipped_on_timeout(runtime: InMemoryRun
 
     done = runtime.stored(flow.wf.id)
     assert done is not None
-    assert (status(done, wait), done.get_task(wait.id).message) == ("SKIPPED", None)
+    assert (status(done, wait), node(done, wait).message) == ("SKIPPED", None)
     assert (status(done, after), done.status.code) == ("COMPLETED", "COMPLETED")
     assert (runtime.index, runtime.triggers) == ({}, {})
 

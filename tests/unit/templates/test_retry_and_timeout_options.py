@@ -190,7 +190,7 @@ def test_the_engine_takes_a_default_policy_and_hands_it_to_its_runtime(
     with pytest.raises(
         TypeError, match=r"Dagger\(default_retry_policy=...\) takes a dagger\.retry"
     ):
-        Dagger(datadir=str(tmp_path), default_retry_policy=3, **options)
+        Dagger(datadir=str(tmp_path), default_retry_policy=3, **options)  # type: ignore[arg-type]  # the wrong type is the point
     engine = Dagger(
         datadir=str(tmp_path),
         application_name="retry-default",

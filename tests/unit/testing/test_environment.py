@@ -198,7 +198,11 @@ async def test_advance_fires_timers_in_due_order_at_their_own_times(engine: Dagg
 async def test_retry_and_stop_through_the_environment(engine: Dagger) -> None:
     FAILING.add("charge")
     async with WorkflowTestEnvironment(engine, start=START) as env:
-        params = {"remind_at": int(START) + 60, "poll_every": 60, "give_up_at": int(START) + 60}
+        params: dict[str, Any] = {
+            "remind_at": int(START) + 60,
+            "poll_every": 60,
+            "give_up_at": int(START) + 60,
+        }
         wid = await env.start("Payment", order_id="o-1", **params)
         assert env.status_of(wid, "charge_executor_task") == "FAILURE"
         assert env.task(wid, "charge_executor_task").message == "RuntimeError: card service down"

@@ -54,7 +54,9 @@ class SendCommand(KafkaCommandTask[str, str]):
         self, runtime_parameters: dict[str, Any], workflow_instance: Any = None
     ) -> None:
         message = _topic(str(self.topic)).as_future_message(key=b"k", value=b"v").message
-        SENT.append((str(self.task_name), dict(message.headers)))
+        headers = message.headers
+        assert headers is not None, "the topic sets the headers"
+        SENT.append((str(self.task_name), dict(headers)))
 
 
 @pytest.fixture

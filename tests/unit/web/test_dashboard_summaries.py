@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -236,9 +237,14 @@ async def test_rows_are_decoded_while_the_summaries_are_not_ready(
     for workflow in workflows:
         await runtime.save_workflow(workflow)
     assert await runtime.summary_page(status=None, template=None, offset=0, limit=1) is None
-    scans = []
+    scans: list[int] = []
     scan = runtime.iter_workflows
-    monkeypatch.setattr(runtime, "iter_workflows", lambda: scans.append(1) or scan())
+
+    def counted_scan() -> Iterator[tuple[int, str, bytes]]:
+        scans.append(1)
+        return scan()
+
+    monkeypatch.setattr(runtime, "iter_workflows", counted_scan)
 
     page = await data.list_rows(runtime, InstancesQuery(template="b", limit=1))
     assert scans == [1]

@@ -54,6 +54,21 @@ class Engine:
     def is_ready(self) -> bool:
         return self.ready
 
+    # No token, as the views find on an engine without one: the read endpoints stay open.
+    web_token: str | None = None
+    web_token_for_reads: bool = False
+
+    async def retry_workflow(self, workflow_id: Any) -> Any:
+        raise AssertionError("these views run no actions")
+
+    async def stop_workflow(self, workflow_id: Any) -> Any:
+        raise AssertionError("these views run no actions")
+
+
+def _request() -> Any:
+    # A stand-in for faust's web.Request: the views read only its query.
+    return SimpleNamespace(query={})
+
 
 def _app(name: str) -> Any:
     return create_faust_app(
@@ -83,7 +98,7 @@ async def test_each_app_answers_for_its_own_engine() -> None:
     b_id, b_data = _workflow("B")
     register_blueprints(first, Engine(True, {a_id: a_data}))
     register_blueprints(second, Engine(False, {b_id: b_data}))
-    request = SimpleNamespace(query={})
+    request = _request()
 
     ready = [await ServiceStateView(app, app.web).get(request) for app in (first, second)]
     assert [_body(r) for r in ready] == [{"is_ready": True}, {"is_ready": False}]
@@ -100,5 +115,5 @@ async def test_each_app_answers_for_its_own_engine() -> None:
 async def test_an_app_without_an_engine_is_not_ready() -> None:
     app = _app(f"views-{uuid.uuid4().hex[:6]}")
     assert engine_view(app) is None
-    response = await ServiceStateView(app, app.web).get(SimpleNamespace(query={}))
+    response = await ServiceStateView(app, app.web).get(_request())
     assert _body(response) == {"is_ready": False}
