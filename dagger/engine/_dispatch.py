@@ -43,7 +43,9 @@ class Delivery:
 
     ``processed``: tasks that ran ``on_message``; ``matched``: tasks found in the index under
     the message's values; ``problems``: why the message could not be used (empty when it
-    was), with ``error`` the first exception behind them, for a traceback at DEBUG.
+    was), with ``error`` the first exception behind them, for a traceback at DEBUG;
+    ``unreadable``: the problem is that no listener type could read correlation values from
+    it (the message itself is bad), not that something failed while handling it.
     A message that matches no waiting task is not a problem.
     """
 
@@ -51,6 +53,7 @@ class Delivery:
     matched: int = 0
     problems: list[str] = field(default_factory=list)
     error: BaseException | None = None
+    unreadable: bool = False
 
     def fail(self, problem: str, error: BaseException | None = None) -> None:
         """Record a reason the message could not be used."""
@@ -145,6 +148,7 @@ async def deliver_listener_message(
                     if getattr(listener_type, "match_only_one", False):
                         break
     if unreadable and len(unreadable) == len(listener_types):
+        delivery.unreadable = True
         for problem, error in unreadable:
             delivery.fail(problem, error)
     return delivery

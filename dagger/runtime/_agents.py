@@ -144,10 +144,11 @@ async def handle_listener_message(ctx: AgentContext, topic_name: str, message: A
         return 0
     if delivery.problems:
         observer.listener_message(topic_name, DEAD_LETTERED)
-        # No listener type could read it, or a lookup or on_message failed: the dispatch
-        # reports these together, so they are one kind.
+        # No listener type could read it (the message is bad), or a lookup or on_message
+        # failed while handling it.
+        kind = UNDECODABLE if delivery.unreadable else FAILED
         reason = "; ".join(delivery.problems)
-        await _dead_letter(ctx, message, FAILED, reason, delivery.error)
+        await _dead_letter(ctx, message, kind, reason, delivery.error)
     elif delivery.matched == 0:
         observer.listener_message(topic_name, UNMATCHED)
         logger.debug("message %s matched no waiting listener task", where(message))

@@ -4,6 +4,7 @@ tables, a FakeClock); retries and dead letters as the Prometheus metrics count t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from types import SimpleNamespace
@@ -130,8 +131,31 @@ async def test_listener_messages_are_told_matched_unmatched_or_dead_lettered() -
     await handle_listener_message(ctx, "ready", message(b"not json"))
     assert seen.listener == [("ready", MATCHED), ("ready", UNMATCHED), ("ready", DEAD_LETTERED)]
     assert len(dead.reasons) == 1
-    # Raw bytes decode; JsonListener cannot read correlation values from them.
+    # Raw bytes decode; JsonListener cannot read correlation values from them: a bad message.
+    assert seen.dead == [("ready", UNDECODABLE)]
+
+
+class FailingListener(JsonListener):
+    """Reads the message, then its ``on_message`` raises."""
+
+    async def on_message(
+        self, runtime_parameters: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> bool:
+        raise RuntimeError("the kitchen is on fire")
+
+
+async def test_a_listener_message_whose_handling_fails_is_dead_lettered_as_failed() -> None:
+    seen = Seen()
+    runtime = _runtime(seen)
+    flow = Flow(order_id="o-1")
+    flow.process("p", make(FailingListener, "wait", topic="ready"))
+    await operations.store_and_create(runtime, flow.submitted())
+    dead = DeadLetters()
+    ctx = dataclasses.replace(_context(runtime, dead), listeners={"ready": [FailingListener]})
+
+    await handle_listener_message(ctx, "ready", message(b'{"order_id": "o-1"}'))
     assert seen.dead == [("ready", FAILED)]
+    assert seen.listener == [("ready", DEAD_LETTERED)]
 
 
 async def test_tasks_topic_dead_letters_are_told_by_reason_kind(
@@ -175,12 +199,12 @@ async def test_every_dead_letter_is_counted_by_topic_in_the_metrics() -> None:
     # A tasks-topic message that is not a workflow: counted, though no listener is involved.
     assert not await handle_task_message(ctx, message(b'{"not": "a workflow"}', "tasks"))
     assert count("tasks", UNDECODABLE) == 1
-    assert count("ready", FAILED) is None
+    assert count("ready", UNDECODABLE) is None
     # A listener dead letter (no listener reads it): counted here too, and still as a
     # listener outcome.
     await handle_listener_message(ctx, "ready", message(b"not json"))
     await handle_listener_message(ctx, "ready", message(b"not json either"))
-    assert count("ready", FAILED) == 2
+    assert count("ready", UNDECODABLE) == 2
     assert count("tasks", UNDECODABLE) == 1
     outcome = {"topic": "ready", "outcome": DEAD_LETTERED}
     assert metrics.registry.get_sample_value("dagger_listener_messages_total", outcome) == 2
