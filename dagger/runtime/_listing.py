@@ -8,8 +8,9 @@ alone, no stored record read)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from dagger.store._summary import Summary, WorkflowSummaries, summarize
@@ -113,6 +114,13 @@ class Listing:
     #: Stored records read between two turns of the event loop while answering a page.
     READ_SLICE = 100
 
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """A page's turn: one page at a time on this worker, at most ``pages_per_second``."""
+        async with self._one_page_at_a_time:
+            await self._pace()
+            yield
+
     async def _pace(self) -> None:
         """Wait (holding the page lock) for the next page's turn under ``pages_per_second``
         (a token bucket holding a tenth of a second's pages): a client now and then never
@@ -159,8 +167,7 @@ class Listing:
         many clients list at once, the workflows wait at most about one slice (a millisecond
         or so) per turn of the loop, and listing takes a bounded share of the loop.
         """
-        async with self._one_page_at_a_time:
-            await self._pace()
+        async with self._turn():
             chosen = await self._choose(
                 status=status, template=template, offset=offset, limit=limit
             )
@@ -181,8 +188,7 @@ class Listing:
         """The summaries of the page :meth:`page` would read, in the same order, without
         reading a stored record (one page at a time, like :meth:`page`); ``None`` as for
         :meth:`page`."""
-        async with self._one_page_at_a_time:
-            await self._pace()
+        async with self._turn():
             chosen = await self._choose(
                 status=status, template=template, offset=offset, limit=limit
             )

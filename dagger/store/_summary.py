@@ -232,23 +232,6 @@ class WorkflowSummaries:
     #: Summaries looked at between two yields of :meth:`page_slices`.
     SCAN_SLICE = 2_000
 
-    def page(
-        self,
-        partitions: Iterable[int],
-        *,
-        status: str | None,
-        template: str | None,
-        offset: int,
-        limit: int,
-    ) -> list[tuple[int, str]]:
-        """``(partition, workflow id)`` of the page a listing asks for, in store order."""
-        found: list[tuple[int, str]] = []
-        for _ in self.page_slices(
-            partitions, found, status=status, template=template, offset=offset, limit=limit
-        ):
-            pass
-        return found
-
     def page_slices(
         self,
         partitions: Iterable[int],
@@ -259,9 +242,10 @@ class WorkflowSummaries:
         offset: int,
         limit: int,
     ) -> Iterator[None]:
-        """Fill ``found`` like :meth:`page`, yielding after every :data:`SCAN_SLICE`
-        summaries looked at (the caller gives the event loop a turn there, so a filter that
-        matches few of 100,000 workflows does not hold the loop for the whole scan).
+        """Fill ``found`` with ``(partition, workflow id)`` of the page a listing asks for,
+        in store order, yielding after every :data:`SCAN_SLICE` summaries looked at (the
+        caller gives the event loop a turn there, so a filter that matches few of 100,000
+        workflows does not hold the loop for the whole scan).
 
         A partition's ids are kept sorted, so after a yield the scan resumes just after
         the last id it looked at: saves and deletes made while the caller was suspended
