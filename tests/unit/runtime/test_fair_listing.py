@@ -12,23 +12,19 @@ from typing import Any
 
 import pytest
 
-from dagger.core.context import set_runtime
 from dagger.runtime import FaustRuntime
 from dagger.runtime._listing import check_list_rate
 from dagger.service.services import Dagger
 from dagger.web._handlers import instances_json
 from dagger.web._models import InstancesQuery
-from tests.unit.runtime.test_runtime_cache_and_listing import OWNED, _runtime, _waiting
+from tests.support.offline_faust import OWNED, current, memory_faust_runtime
+from tests.unit.runtime.test_runtime_cache_and_listing import _waiting
 
 
 @pytest.fixture
 def runtime() -> Iterator[FaustRuntime]:
-    built = _runtime()
-    set_runtime(built)
-    try:
+    with current(memory_faust_runtime()) as built:
         yield built
-    finally:
-        set_runtime(None)
 
 
 async def _assigned(runtime: FaustRuntime) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from dagger.core.context import set_runtime
 from dagger.engine import operations
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.runtime import FaustRuntime
@@ -19,6 +18,7 @@ from dagger.store._tables import MemoryTable
 from dagger.tasks.task import DefaultTemplateDAGInstance, ExecutorTask
 from dagger.web._handlers import list_instances
 from dagger.web._models import InstancesQuery
+from tests.support.offline_faust import OWNED, WithoutSummaries, current, memory_faust_runtime
 from tests.support.waiting import async_wait_until
 
 
@@ -43,34 +43,14 @@ class Noop(ExecutorTask[str, str]):
         return None
 
 
-OWNED = {0, 1}
-
-
 def _runtime() -> FaustRuntime:
-    async def forward(key: Any, workflow: Any) -> None:
-        raise AssertionError("nothing is forwarded: every partition is owned")
-
-    def owns() -> set[int]:
-        return OWNED
-
-    return FaustRuntime(
-        kv=CountingTable("kv", owns),
-        triggers=MemoryTable("triggers", owns),
-        correlation=MemoryTable("index", owns),
-        partitions=2,
-        owned=owns,
-        forward=forward,
-    )
+    return memory_faust_runtime(CountingTable)
 
 
 @pytest.fixture
 def runtime() -> Iterator[FaustRuntime]:
-    built = _runtime()
-    set_runtime(built)
-    try:
+    with current(_runtime()) as built:
         yield built
-    finally:
-        set_runtime(None)
 
 
 def _template(name: str = "Chain") -> Any:
@@ -213,7 +193,7 @@ async def test_listing_reads_the_summaries_once_rebuilt_and_answers_like_the_sca
     ]
     # Before an assignment, the summaries are not known complete: listing scans.
     assert await runtime.page_workflows(status=None, template=None, offset=0, limit=5) is None
-    scanned = [await list_instances(_ScanOnly(runtime), q) for q in queries]
+    scanned = [await list_instances(WithoutSummaries(runtime), q) for q in queries]
 
     fresh = _runtime()  # a worker recovering the same records: summaries rebuilt from kv
     fresh.kv.data = runtime.kv.data  # type: ignore[attr-defined]
@@ -240,19 +220,6 @@ async def test_summaries_follow_saves_made_while_they_are_rebuilt(runtime: Faust
     # The listing waits for the rebuild under way (it does not scan, nor answer None).
     listed = await runtime.page_workflows(status="EXECUTING", template=None, offset=0, limit=50)
     assert listed is not None and len(listed) == 5
-
-
-class _ScanOnly:
-    """The runtime without its summaries (the listing's fallback path)."""
-
-    def __init__(self, runtime: FaustRuntime) -> None:
-        self.runtime = runtime
-
-    def iter_workflows(self) -> Any:
-        return self.runtime.iter_workflows()
-
-    async def load_workflow(self, workflow_id: Any) -> Any:
-        return await self.runtime.load_workflow(workflow_id)
 
 
 class _NoScan:

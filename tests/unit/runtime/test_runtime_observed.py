@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,13 +23,13 @@ from dagger.core.observe import (
 from dagger.engine import operations
 from dagger.runtime import FaustRuntime, TriggerScheduler
 from dagger.runtime._agents import handle_listener_message, handle_task_message
-from dagger.runtime._app import create_faust_app
 from dagger.runtime._context import AgentContext
 from dagger.runtime._locks import StripedLocks
 from dagger.runtime._metrics import PrometheusMetrics
 from dagger.store._tables import MemoryTable
 from dagger.tasks.task import KafkaListenerTask, TaskLookupKey
 from dagger.testing import FakeClock, InMemoryRuntime
+from tests.support.offline_faust import offline_faust_app
 from tests.unit.tasks.flows import Flow, Step, make
 from tests.unit.tasks.test_retries import Flaky, start, with_policy
 
@@ -92,16 +91,7 @@ class DeadLetters:
 
 def _context(runtime: FaustRuntime, dead: DeadLetters) -> AgentContext:
     """The agents' context over ``runtime``, with a ``ready`` topic read by JsonListener."""
-    app = create_faust_app(
-        f"observed-{uuid.uuid4().hex[:6]}",
-        broker="kafka://127.0.0.1:1",
-        store="memory://",
-        datadir=None,
-        package_name="tests",
-        kafka_partitions=1,
-        logging_config=None,
-        extra={},
-    )
+    app = offline_faust_app("observed")
     return AgentContext(
         runtime=runtime,
         locks=StripedLocks(8),

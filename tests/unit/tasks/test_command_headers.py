@@ -19,10 +19,10 @@ from dagger.core._idempotency import (
     idempotency_key,
 )
 from dagger.engine import operations
-from dagger.runtime._app import create_faust_app
 from dagger.runtime._headers import CommandHeadersTopic
 from dagger.tasks.task import ExecutorTask, KafkaCommandTask
 from dagger.testing import InMemoryRuntime
+from tests.support.offline_faust import offline_faust_app
 from tests.unit.tasks.flows import Flow, make, status
 
 
@@ -122,16 +122,7 @@ async def test_only_a_command_tasks_execute_runs_with_its_key(runtime: InMemoryR
 
 
 def _topic(**settings: Any) -> Any:
-    app = create_faust_app(
-        f"headers-{uuid.uuid4().hex[:6]}",
-        broker="kafka://127.0.0.1:1",
-        store="memory://",
-        datadir=None,
-        package_name="tests",
-        kafka_partitions=1,
-        logging_config=None,
-        extra=settings,
-    )
+    app = offline_faust_app("headers", **settings)
     return app.topic("commands")
 
 

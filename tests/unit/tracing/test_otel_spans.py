@@ -9,7 +9,6 @@ READY message.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -20,28 +19,19 @@ from opentelemetry.trace import StatusCode
 
 from dagger.core.observe import Observer
 from dagger.engine import operations
-from dagger.runtime._app import create_faust_app
 from dagger.runtime._headers import CommandHeadersTopic
 from dagger.tasks.task import KafkaCommandTask
 from dagger.testing import InMemoryRuntime
 from dagger.tracing._otel import OtelTracing
 from dagger.tracing.otel import otel_observer
+from tests.support.offline_faust import offline_faust_app
 from tests.unit.tasks.flows import Boom, Flow, OrderListener, make
 
 SENT: list[tuple[str, dict[str, bytes]]] = []
 
 
 def _topic(name: str) -> CommandHeadersTopic:
-    app = create_faust_app(
-        f"otel-{uuid.uuid4().hex[:6]}",
-        broker="kafka://127.0.0.1:1",
-        store="memory://",
-        datadir=None,
-        package_name="tests",
-        kafka_partitions=1,
-        logging_config=None,
-        extra={},
-    )
+    app = offline_faust_app("otel")
     topic = app.topic(name)
     assert isinstance(topic, CommandHeadersTopic)
     return topic

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from dagger.exceptions.exceptions import NothingToRetry, WorkflowAlreadyEnded, WorkflowNotFound
-from dagger.runtime._app import create_faust_app
 from dagger.web._actions import run_action
 from dagger.web._auth import check_bearer, check_web_token
 from dagger.web._views import (
@@ -21,6 +20,7 @@ from dagger.web._views import (
     TemplateProcessView,
     register_blueprints,
 )
+from tests.support.offline_faust import offline_faust_app
 from tests.unit.web.test_views import Listing, Stored
 
 TOKEN = "s3cret-token"
@@ -73,16 +73,7 @@ def _request(authorization: str | None = None) -> Any:
 
 
 def _app(engine: Engine) -> Any:
-    app = create_faust_app(
-        f"actions-{uuid.uuid4().hex[:6]}",
-        broker="kafka://127.0.0.1:1",
-        store="memory://",
-        datadir=None,
-        package_name="dagger",
-        kafka_partitions=1,
-        logging_config=None,
-        extra={},
-    )
+    app = offline_faust_app("actions")
     register_blueprints(app, engine)
     return app
 

@@ -14,7 +14,6 @@ from uuid import UUID
 
 import pytest
 
-from dagger.runtime._app import create_faust_app
 from dagger.tasks.task import (
     DecisionTask,
     DefaultMonitoringTask,
@@ -41,6 +40,7 @@ from dagger.web._dashboard import (
     register_dashboard,
 )
 from dagger.web._models import InstancesQuery
+from tests.support.offline_faust import offline_faust_app
 
 
 def _workflow(template: str, status: str, **tasks: dict[str, Any]) -> dict[str, Any]:
@@ -99,16 +99,7 @@ class Engine:
 
 
 def _app(engine: Engine) -> Any:
-    app = create_faust_app(
-        f"dash-{uuid.uuid4().hex[:6]}",
-        broker="kafka://127.0.0.1:1",
-        store="memory://",
-        datadir=None,
-        package_name="dagger",
-        kafka_partitions=1,
-        logging_config=None,
-        extra={},
-    )
+    app = offline_faust_app("dash")
     register_dashboard(app, engine)
     return app
 

@@ -15,31 +15,12 @@ import pytest
 from dagger.core.status import TaskStatus
 from dagger.runtime import FaustRuntime
 from dagger.store._summary import summarize, summarize_data
-from dagger.store._tables import MemoryTable
 from dagger.tasks.task import DefaultTemplateDAGInstance, ExecutorTask, ParallelCompositeTask
 from dagger.web import _dashboard_data as data
 from dagger.web._dashboard import DashboardSummaryView
 from dagger.web._models import InstancesQuery
+from tests.support.offline_faust import OWNED, WithoutSummaries, memory_faust_runtime
 from tests.unit.web.test_dashboard import Engine, _app, _body, _request
-
-OWNED = {0, 1}
-
-
-def _runtime() -> FaustRuntime:
-    async def forward(key: Any, workflow: Any) -> None:
-        raise AssertionError("nothing is forwarded: every partition is owned")
-
-    def owns() -> set[int]:
-        return OWNED
-
-    return FaustRuntime(
-        kv=MemoryTable("kv", owns),
-        triggers=MemoryTable("triggers", owns),
-        correlation=MemoryTable("index", owns),
-        partitions=2,
-        owned=owns,
-        forward=forward,
-    )
 
 
 def _status(code: str) -> TaskStatus:
@@ -90,21 +71,8 @@ class _NoStoredReads:
             monkeypatch.setattr(target, name, refuse)
 
 
-class _WithoutSummaries:
-    """The runtime as a runtime without summaries sees it (the decoding fallback)."""
-
-    def __init__(self, runtime: FaustRuntime) -> None:
-        self.runtime = runtime
-
-    def iter_workflows(self) -> Any:
-        return self.runtime.iter_workflows()
-
-    async def load_workflow(self, workflow_id: Any) -> Any:
-        return await self.runtime.load_workflow(workflow_id)
-
-
 async def _assigned_runtime_with(workflows: list[Any]) -> FaustRuntime:
-    runtime = _runtime()
+    runtime = memory_faust_runtime()
     for workflow in workflows:
         await runtime.save_workflow(workflow)
     runtime.kv.put("not-a-workflow", b"{not json", 0)
@@ -169,7 +137,7 @@ async def test_counts_come_from_the_summaries_every_workflow_and_no_stored_recor
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = await _assigned_runtime_with(_workflows())
-    decoded = data.summarize(_WithoutSummaries(runtime).iter_workflows())
+    decoded = data.summarize(WithoutSummaries(runtime).iter_workflows())
     _NoStoredReads(runtime, monkeypatch)
 
     counted = await data.summary(runtime, scan_limit=2)  # the bound is only the fallback's
@@ -188,7 +156,7 @@ async def test_counts_come_from_the_summaries_every_workflow_and_no_stored_recor
 
 
 async def test_counts_are_decoded_and_bounded_while_the_summaries_are_not_ready() -> None:
-    runtime = _runtime()
+    runtime = memory_faust_runtime()
     for workflow in _workflows():
         await runtime.save_workflow(workflow)  # no assignment seen: summaries not complete
     assert await runtime.count_workflows() is None
@@ -219,7 +187,7 @@ async def test_rows_come_from_the_summaries_like_the_decoded_page(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = await _assigned_runtime_with(_workflows())
-    decoded = [await data.list_rows(_WithoutSummaries(runtime), q) for q in QUERIES]
+    decoded = [await data.list_rows(WithoutSummaries(runtime), q) for q in QUERIES]
     assert [page["more"] for page in decoded[:4]] == [True, True, False, False]
     _NoStoredReads(runtime, monkeypatch)
 
@@ -232,7 +200,7 @@ async def test_rows_come_from_the_summaries_like_the_decoded_page(
 async def test_rows_are_decoded_while_the_summaries_are_not_ready(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    runtime = _runtime()
+    runtime = memory_faust_runtime()
     workflows = _workflows()
     for workflow in workflows:
         await runtime.save_workflow(workflow)

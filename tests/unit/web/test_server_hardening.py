@@ -7,21 +7,12 @@ import logging
 import pytest
 from aiohttp.http_exceptions import LineTooLong
 
-from dagger.runtime._app import create_faust_app
 from dagger.web._server import SERVER_LOGGER, BadRequestLogFilter, quiet_bad_requests
+from tests.support.offline_faust import offline_faust_app
 
 
 def _app(**extra: object) -> object:
-    return create_faust_app(
-        "hardening",
-        broker="kafka://127.0.0.1:1",
-        store="memory://",
-        datadir=None,
-        package_name="dagger",
-        kafka_partitions=1,
-        logging_config=None,
-        extra=dict(extra),
-    )
+    return offline_faust_app("hardening", **extra)
 
 
 def _blueprints(app: object) -> list[str]:

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from dagger.runtime._app import create_faust_app
 from dagger.web._views import (
     DagProcessView,
     ServiceStateView,
@@ -17,6 +16,7 @@ from dagger.web._views import (
     engine_view,
     register_blueprints,
 )
+from tests.support.offline_faust import offline_faust_app
 
 
 class Stored:
@@ -70,19 +70,6 @@ def _request() -> Any:
     return SimpleNamespace(query={})
 
 
-def _app(name: str) -> Any:
-    return create_faust_app(
-        name,
-        broker="kafka://127.0.0.1:1",
-        store="memory://",
-        datadir=None,
-        package_name="dagger",
-        kafka_partitions=1,
-        logging_config=None,
-        extra={},
-    )
-
-
 def _body(response: Any) -> Any:
     return json.loads(response.body)
 
@@ -93,7 +80,7 @@ def _workflow(template: str) -> tuple[str, dict[str, Any]]:
 
 
 async def test_each_app_answers_for_its_own_engine() -> None:
-    first, second = _app(f"views-{uuid.uuid4().hex[:6]}"), _app(f"views-{uuid.uuid4().hex[:6]}")
+    first, second = offline_faust_app("views"), offline_faust_app("views")
     a_id, a_data = _workflow("A")
     b_id, b_data = _workflow("B")
     register_blueprints(first, Engine(True, {a_id: a_data}))
@@ -113,7 +100,7 @@ async def test_each_app_answers_for_its_own_engine() -> None:
 
 
 async def test_an_app_without_an_engine_is_not_ready() -> None:
-    app = _app(f"views-{uuid.uuid4().hex[:6]}")
+    app = offline_faust_app("views")
     assert engine_view(app) is None
     response = await ServiceStateView(app, app.web).get(_request())
     assert _body(response) == {"is_ready": False}
