@@ -222,9 +222,13 @@ async def run_worker(
         "BENCH_WEB_PORT": str(_free_port()),
     }
     log = (workdir / "worker.log").open("wb")
-    profile = os.environ.get("BENCH_PROFILE")
+    # BENCH_PROFILE profiles the engine worker; BENCH_PROFILE_FLOOR the floor's, to compare
+    # what faust costs per message in each.
+    profile = os.environ.get(
+        "BENCH_PROFILE_FLOOR" if module.endswith("_floor_app") else "BENCH_PROFILE"
+    )
     command = [sys.executable, "-m", module, "worker", "-l", "warn"]
-    if profile and module.endswith("_engine_app"):
+    if profile and module.endswith(("_engine_app", "_floor_app")):
         # pyinstrument writes its report when the worker exits on SIGINT (see below).
         # BENCH_PROFILE_RENDERER=pstats writes a file for ``pstats`` (sort by own time);
         # =cprofile profiles deterministically instead (every call counted, slower).

@@ -15,11 +15,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from dagger.core.observe import Observer, task_type_of, template_of
 from dagger.core.status import TaskStatusEnum
+from dagger.runtime._tally import (
+    CounterFamily,
+    GaugeFamily,
+    HistogramFamily,
+    Labels,
+    Tallies,
+)
 
 #: Seconds: from sub-millisecond user code to minute-long workflows.
 DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600)
@@ -44,186 +51,171 @@ def _status_label(status: Any) -> str:
 
 
 class PrometheusMetrics(Observer):
-    """The engine's metrics (see ``docs/operations/observability.md`` for the list)."""
+    """The engine's metrics (see ``docs/operations/observability.md`` for the list).
+
+    Kept as plain numbers on the event loop and built into Prometheus families when scraped
+    (``_tally``): updating a ``prometheus_client`` child costs a lock and, for a histogram,
+    a walk over the buckets, several times per task.
+    """
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True) if registry is None else registry
-        r = self.registry
-        self.workflows_started = Counter(
-            "dagger_workflows_started", "Workflows that began running.", ["template"], registry=r
+        self.workflows_started = CounterFamily(
+            "dagger_workflows_started", "Workflows that began running.", ["template"]
         )
         self.workflows_ended = {
-            status: Counter(
-                f"dagger_workflows_{name}",
-                f"Workflows that ended {status.value}.",
-                ["template"],
-                registry=r,
+            status: CounterFamily(
+                f"dagger_workflows_{name}", f"Workflows that ended {status.value}.", ["template"]
             )
             for status, name in _WORKFLOW_ENDS.items()
         }
-        self.workflow_duration = Histogram(
+        self.workflow_duration = HistogramFamily(
             "dagger_workflow_duration_seconds",
             "Seconds from a workflow's start to its end (the stamps' one-second resolution).",
             ["template", "status"],
             buckets=DURATION_BUCKETS,
-            registry=r,
         )
-        self.workflows_in_flight = Gauge(
+        self.workflows_in_flight = GaugeFamily(
             "dagger_workflows_in_flight",
             "Workflows started and not ended on this worker.",
             ["template"],
-            registry=r,
         )
-        self.tasks_ended = Counter(
+        self.tasks_ended = CounterFamily(
             "dagger_tasks_ended",
             "Tasks that ended, by task class and status.",
             ["task_type", "status"],
-            registry=r,
         )
-        self.task_duration = Histogram(
+        self.task_duration = HistogramFamily(
             "dagger_task_execution_seconds",
             "Seconds a task's user code ran (execute, on_message, evaluate, interval_execute).",
             ["task_type", "hook"],
             buckets=DURATION_BUCKETS,
-            registry=r,
         )
-        self.task_errors = Counter(
+        self.task_errors = CounterFamily(
             "dagger_task_execution_errors",
             "Runs of a task's user code that raised.",
             ["task_type", "hook"],
-            registry=r,
         )
-        self.listener_messages = Counter(
+        self.listener_messages = CounterFamily(
             "dagger_listener_messages",
             "Listener-topic messages by outcome (matched, unmatched, dead_lettered).",
             ["topic", "outcome"],
-            registry=r,
         )
-        self.dead_letters = Counter(
+        self.dead_letters = CounterFamily(
             "dagger_dead_letters",
             "Messages dead-lettered, by topic (tasks or listener) and reason "
             "(undecodable, invalid, failed).",
             ["topic", "reason"],
-            registry=r,
         )
-        self.timer_lateness = Histogram(
+        self.timer_lateness = HistogramFamily(
             "dagger_timer_lateness_seconds",
             "Seconds a timer trigger fired after it was due.",
             buckets=LATENESS_BUCKETS,
-            registry=r,
         )
-        self.store_save = Histogram(
+        self.store_save = HistogramFamily(
             "dagger_store_save_seconds",
             "Seconds encoding and writing one workflow to the store took.",
             buckets=SAVE_BUCKETS,
-            registry=r,
         )
-        self.retries = Counter(
+        self.retries = CounterFamily(
             "dagger_task_retries",
             "Retries scheduled for failed tasks, by task class.",
             ["task_type"],
-            registry=r,
         )
-        self.retry_delay = Histogram(
+        self.retry_delay = HistogramFamily(
             "dagger_task_retry_delay_seconds",
             "Seconds a scheduled retry waits before it runs.",
             ["task_type"],
             buckets=RETRY_BUCKETS,
-            registry=r,
         )
-        self._started: dict[Any, tuple[Any, Any]] = {}
-        self._ended: dict[tuple[Any, Any], tuple[Any, Any, Any]] = {}
-        self._tasks_ended: dict[tuple[type, Any], Any] = {}
-        self._executions: dict[tuple[type, str], Any] = {}
-        self._listener: dict[tuple[str, str], Any] = {}
-        self._dead_letters: dict[tuple[str, str], Any] = {}
+        self.registry.register(
+            Tallies(
+                [
+                    self.workflows_started,
+                    *self.workflows_ended.values(),
+                    self.workflow_duration,
+                    self.workflows_in_flight,
+                    self.tasks_ended,
+                    self.task_duration,
+                    self.task_errors,
+                    self.listener_messages,
+                    self.dead_letters,
+                    self.timer_lateness,
+                    self.store_save,
+                    self.retries,
+                    self.retry_delay,
+                ]
+            )
+        )
+        # Label values by what the events carry, resolved once each (the sets are bounded:
+        # templates, task classes, statuses, hooks).
+        self._templates: dict[Any, Labels] = {}
+        self._task_labels: dict[tuple[type, Any], Labels] = {}
 
     # -- the observer -----------------------------------------------------------------------
-    # Each event resolves its labelled children once per label tuple and keeps them in a
-    # dict (``Metric.labels`` takes a lock and builds the label tuple on every call); the
-    # label sets are bounded (templates, task classes, statuses, topics), so are the dicts.
+    def _template(self, workflow: Any) -> Labels:
+        name = getattr(workflow, "template_name", None)
+        labels = self._templates.get(name)
+        if labels is None:
+            labels = self._templates[name] = (template_of(workflow),)
+        return labels
+
+    def _task(self, task: Any, second: Any) -> Labels:
+        key = (type(task), second)
+        labels = self._task_labels.get(key)
+        if labels is None:
+            labels = self._task_labels[key] = (task_type_of(task), _status_label(second))
+        return labels
+
     def workflow_started(self, workflow: Any) -> None:
         """Count the start; one more in flight."""
-        name = getattr(workflow, "template_name", None)
-        children = self._started.get(name)
-        if children is None:
-            template = template_of(workflow)
-            children = self._started[name] = (
-                self.workflows_started.labels(template),
-                self.workflows_in_flight.labels(template),
-            )
-        children[0].inc()
-        children[1].inc()
+        template = self._template(workflow)
+        self.workflows_started.inc(template)
+        self.workflows_in_flight.inc(template)
 
     def workflow_ended(self, workflow: Any, status: Any, seconds: float) -> None:
         """Count the end by status, observe the duration; one fewer in flight."""
-        key = (getattr(workflow, "template_name", None), status)
-        children = self._ended.get(key)
-        if children is None:
-            template = template_of(workflow)
-            counter = self.workflows_ended.get(status)
-            children = self._ended[key] = (
-                None if counter is None else counter.labels(template),
-                self.workflow_duration.labels(template, _status_label(status)),
-                self.workflows_in_flight.labels(template),
-            )
-        ended, duration, in_flight = children
-        if ended is not None:
-            ended.inc()
-        duration.observe(seconds)
-        in_flight.dec()
+        template = self._template(workflow)
+        counter = self.workflows_ended.get(status)
+        if counter is not None:
+            counter.inc(template)
+        self.workflow_duration.observe((template[0], _status_label(status)), seconds)
+        self.workflows_in_flight.inc(template, -1.0)
 
     def task_ended(self, task: Any, workflow: Any, status: Any) -> None:
         """Count the task's end by class and status."""
-        key = (type(task), status)
-        child = self._tasks_ended.get(key)
-        if child is None:
-            child = self._tasks_ended[key] = self.tasks_ended.labels(
-                task_type_of(task), _status_label(status)
-            )
-        child.inc()
+        self.tasks_ended.inc(self._task(task, status))
 
     def task_executed(
         self, task: Any, workflow: Any, hook: str, seconds: float, failed: bool
     ) -> None:
         """Observe how long the user code ran; count it as an error when it raised."""
-        key = (type(task), hook)
-        child = self._executions.get(key)
-        if child is None:
-            child = self._executions[key] = self.task_duration.labels(task_type_of(task), hook)
-        child.observe(seconds)
-        if failed:  # rare: no cache, and no zero series for code that never raised
-            self.task_errors.labels(task_type_of(task), hook).inc()
+        labels = self._task(task, hook)
+        self.task_duration.observe(labels, seconds)
+        if failed:
+            self.task_errors.inc(labels)
 
     def listener_message(self, topic: str, outcome: str) -> None:
         """Count the message by topic and outcome."""
-        key = (topic, outcome)
-        child = self._listener.get(key)
-        if child is None:
-            child = self._listener[key] = self.listener_messages.labels(topic, outcome)
-        child.inc()
+        self.listener_messages.inc((topic, outcome))
 
     def message_dead_lettered(self, topic: str, reason_kind: str) -> None:
         """Count the dead letter by topic and reason."""
-        key = (topic, reason_kind)
-        child = self._dead_letters.get(key)
-        if child is None:
-            child = self._dead_letters[key] = self.dead_letters.labels(topic, reason_kind)
-        child.inc()
+        self.dead_letters.inc((topic, reason_kind))
 
     def timer_fired(self, lateness: float) -> None:
         """Observe the lateness."""
-        self.timer_lateness.observe(lateness)
+        self.timer_lateness.observe((), lateness)
 
     def store_saved(self, seconds: float) -> None:
         """Observe the save duration."""
-        self.store_save.observe(seconds)
+        self.store_save.observe((), seconds)
 
     def retry_scheduled(self, task: Any, attempt: int, delay: float) -> None:
         """Count the retry and observe its delay."""
-        task_type = task_type_of(task)
-        self.retries.labels(task_type).inc()
-        self.retry_delay.labels(task_type).observe(max(0.0, float(delay)))
+        labels = (task_type_of(task),)
+        self.retries.inc(labels)
+        self.retry_delay.observe(labels, max(0.0, float(delay)))
 
     # -- exposition -------------------------------------------------------------------------
     def exposition(self) -> tuple[bytes, str]:

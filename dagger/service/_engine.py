@@ -149,6 +149,8 @@ class Dagger(DaggerCompat, mode.Service):
         self.process_templates: dict[str, Any] = {}
         self.listeners: dict[str, list[type]] = {}
         self.started_flag = False
+        #: The owned partitions and the faust assignment they were read from.
+        self._owned_cache: tuple[Any, frozenset[int]] | None = None
         self.add_dependency(self.faust_app)
         _wiring.declare_topics(self)
         for sensor in (self.tracing_sensor, self.dd_sensor):
@@ -196,10 +198,20 @@ class Dagger(DaggerCompat, mode.Service):
         if getattr(self, "_store", None) is not None and self._store.is_global:
             return None
         try:
-            actives = self.faust_app.assignor.assigned_actives()
+            assignor = self.faust_app.assignor
+            # faust replaces its assignment object at every rebalance, so the set is rebuilt
+            # only then (a step asks several times per workflow); a copy goes out each time.
+            assignment = getattr(assignor, "_assignment", None)
+            cached = self._owned_cache
+            if assignment is not None and cached is not None and cached[0] is assignment:
+                return set(cached[1])
+            actives = assignor.assigned_actives()
         except Exception:
             return set()
-        return {tp.partition for tp in actives if tp.topic == self._tasks_topic_name}
+        owned = {tp.partition for tp in actives if tp.topic == self._tasks_topic_name}
+        if assignment is not None:
+            self._owned_cache = (assignment, frozenset(owned))
+        return owned
 
     def is_ready(self) -> bool:
         """Started, partitions assigned and recovered, timers loaded."""

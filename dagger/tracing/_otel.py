@@ -18,12 +18,14 @@ Spans:
 
 The tracer comes from the given ``TracerProvider``, else the global one: with no provider
 installed (OpenTelemetry's default proxy) the observer does nothing, at the cost of one
-check per step.
+check per step (the global provider is looked up at most once a second until one is
+installed, so a provider installed after the engine started is used within a second).
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
@@ -37,6 +39,9 @@ from dagger.core.observe import Observer, attempt_of, task_type_of, template_of
 from dagger.core.status import TaskStatusEnum
 
 _NULL: AbstractContextManager[None] = contextlib.nullcontext()
+#: While no tracer provider is installed, how often to look for one.
+_LOOK_AGAIN_SECONDS = 1.0
+_monotonic = time.monotonic
 
 #: The task spans open in the current step: ``(workflow id, task id) -> (task, span)``;
 #: ``None`` outside a step.
@@ -65,7 +70,8 @@ class OtelTracing(Observer):
 
     Args:
         tracer_provider: where the spans go; ``None``: the global provider
-            (``opentelemetry.trace.set_tracer_provider``), looked up at each step.
+            (``opentelemetry.trace.set_tracer_provider``), looked for at most once a
+            second until one is installed.
     """
 
     traces = True
@@ -75,12 +81,23 @@ class OtelTracing(Observer):
         self._tracer = trace.get_tracer(
             "dagger", installed_version(), tracer_provider=tracer_provider
         )
+        #: While no provider is installed, when to look for one again (monotonic seconds).
+        self._look_again = 0.0
+        self._none_installed = tracer_provider is None
 
     def _off(self) -> bool:
-        # No provider given and none installed: every span would be dropped.
-        return self._provider is None and isinstance(
-            trace.get_tracer_provider(), trace.ProxyTracerProvider
-        )
+        # No provider given and none installed: every span would be dropped. Looking up the
+        # global provider reads os.environ, several times a workflow if done on every call,
+        # so while there is none it is looked for at most once a second; once one is
+        # installed it stays (OpenTelemetry sets the global provider once).
+        if not self._none_installed:
+            return False
+        now = _monotonic()
+        if now < self._look_again:
+            return True
+        self._none_installed = isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+        self._look_again = now + _LOOK_AGAIN_SECONDS
+        return self._none_installed
 
     def step(self, name: str, attributes: Mapping[str, str] | None) -> AbstractContextManager[None]:
         """A span for the step; the task spans left open end with it."""

@@ -167,3 +167,44 @@ async def test_without_a_provider_nothing_is_traced(runtime: InMemoryRuntime) ->
     await operations.store_and_create(runtime, flow.submitted())
     ((_, headers),) = SENT
     assert "traceparent" not in headers and "dagger-idempotency-key" in headers
+
+
+def test_without_a_provider_the_global_one_is_looked_for_once_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Looking the global provider up reads os.environ: not on every task of every workflow.
+    from opentelemetry import trace
+
+    from dagger.tracing import _otel
+
+    clock = [100.0]
+    lookups: list[Any] = []
+    provider: list[Any] = [trace.ProxyTracerProvider()]
+
+    def global_provider() -> Any:
+        lookups.append(1)
+        return provider[0]
+
+    monkeypatch.setattr(_otel, "_monotonic", lambda: clock[0])
+    monkeypatch.setattr(trace, "get_tracer_provider", global_provider)
+    observer = OtelTracing()
+    lookups.clear()  # the tracer's own lookup when the observer was made
+    assert all(observer._off() for _ in range(50))
+    assert len(lookups) == 1
+
+    clock[0] += 1.5  # a second later it looks again, and finds one installed since
+    provider[0] = TracerProvider()
+    assert not observer._off()
+    assert not observer._off() and len(lookups) == 2  # installed once, on for good
+    clock[0] += 10
+    assert not observer._off() and len(lookups) == 2
+
+
+def test_a_given_provider_is_never_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from opentelemetry import trace
+
+    def fail() -> Any:
+        raise AssertionError("the global provider was looked up")
+
+    monkeypatch.setattr(trace, "get_tracer_provider", fail)
+    assert not OtelTracing(TracerProvider())._off()

@@ -1,0 +1,74 @@
+"""``Dagger.owned_partitions``: the tasks-topic partitions of faust's current assignment,
+read again only when faust replaces the assignment (at a rebalance), never stale after one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faust.assignor.client_assignment import ClientAssignment
+
+from dagger.core.context import set_runtime
+from dagger.service.services import Dagger
+
+
+@pytest.fixture
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dagger]:
+    """An engine on the in-memory store, never started; ``Dagger.app`` is restored."""
+    monkeypatch.setattr(Dagger, "app", Dagger.app)
+    built = Dagger(
+        broker="kafka://127.0.0.1:1",
+        datadir=str(tmp_path),
+        store="memory://",
+        application_name=f"owned-{uuid.uuid4().hex[:8]}",
+        kafka_partitions=4,
+    )
+    try:
+        yield built
+    finally:
+        set_runtime(None)
+
+
+def _assign(engine: Dagger, tasks: list[int], other: list[int]) -> None:
+    # What faust's PartitionAssignor.on_assignment does: a new ClientAssignment object.
+    engine.faust_app.assignor._assignment = ClientAssignment(
+        actives={engine.tasks_topic.get_topic_name(): tasks, "some-other-topic": other},
+        standbys={},
+    )
+
+
+def test_owned_partitions_follow_each_new_assignment(engine: Dagger) -> None:
+    _assign(engine, [0, 2], [1])
+    assert engine.owned_partitions() == {0, 2}
+
+    _assign(engine, [3], [0])  # a rebalance
+    assert engine.owned_partitions() == {3}
+    assert engine.runtime.owns(3) and not engine.runtime.owns(0)
+
+
+def test_an_unchanged_assignment_is_read_once(
+    engine: Dagger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _assign(engine, [1], [])
+    assignor = engine.faust_app.assignor
+    reads: list[int] = []
+    real = assignor.assigned_actives
+
+    def counted() -> Any:
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(assignor, "assigned_actives", counted)
+    assert [engine.owned_partitions() for _ in range(5)] == [{1}] * 5
+    assert len(reads) == 1
+
+
+def test_a_caller_changing_the_answer_changes_nothing(engine: Dagger) -> None:
+    _assign(engine, [0], [])
+    first = engine.owned_partitions()
+    assert first is not None
+    first.add(7)
+    assert engine.owned_partitions() == {0}
