@@ -1,11 +1,12 @@
-"""``python -m benchmarks run SCENARIO [--workflows N] [--broker URL]`` and ``run-all``.
+"""``python -m benchmarks run SCENARIO [--workflows N] [--broker URL] [--repeat K]`` and ``run-all``.
 
 Each run starts the development broker (unless ``--broker`` is given), pre-produces N start
 messages, runs one worker process (RocksDB store, changelogs on, the development broker's
 settings) and reports completed workflows/s, task transitions/s, p50/p99 latency from pickup
 of the start message to workflow COMPLETED, and peak RSS. In the same run it measures the
 floor (a plain faust agent writing one table value per message on the same topic and
-settings) and prints our rate divided by the floor.
+settings) and prints our rate divided by the floor. ``--repeat K`` runs the pair K times and
+prints the median ratio with its range: on a shared machine one pair can be 20 % off.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import statistics
 import sys
 import uuid
 
@@ -81,6 +83,7 @@ def main() -> None:
     run.add_argument("scenario", choices=sorted(SCENARIOS))
     run.add_argument("--workflows", type=int, default=None)
     run.add_argument("--broker", default=None, help="kafka://host:port (default: start one)")
+    run.add_argument("--repeat", type=int, default=1, help="run the floor and the scenario K times")
     run.add_argument(
         "--sizes", default=None, help="scale: comma-separated store sizes (default 1k,10k,100k)"
     )
@@ -95,12 +98,21 @@ def main() -> None:
             sizes = tuple(int(x) for x in given.split(",")) if given else SIZES
             print(f"\n### scale\n\n{scale_table(asyncio.run(run_scale(sizes, args.broker)))}\n")
             continue
-        results = asyncio.run(_run(name, args.workflows, args.broker))
-        floor = next((r for r in results if r.name == "floor"), None)
-        print(f"\n### {name}\n\n{_table(results, floor)}\n")
-        extra = SCENARIOS[name].describe(results)
-        if extra:
-            print(extra)
+        ratios = []
+        for _ in range(max(1, getattr(args, "repeat", 1))):
+            results = asyncio.run(_run(name, args.workflows, args.broker))
+            floor = next((r for r in results if r.name == "floor"), None)
+            print(f"\n### {name}\n\n{_table(results, floor)}\n")
+            extra = SCENARIOS[name].describe(results)
+            if extra:
+                print(extra)
+            if floor is not None and floor.rate:
+                ratios.append(results[-1].rate / floor.rate)
+        if len(ratios) > 1:
+            print(
+                f"{name}: x floor median {statistics.median(ratios):.2f} over {len(ratios)} "
+                f"runs (min {min(ratios):.2f}, max {max(ratios):.2f})\n"
+            )
 
 
 if __name__ == "__main__":

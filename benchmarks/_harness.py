@@ -267,6 +267,9 @@ async def run_worker(
         _stop(proc, graceful=bool(profile))
         log.close()
     shutil.rmtree(workdir, ignore_errors=True)
+    picked = int(data.get("picked", expected))
+    if picked > expected:  # at-least-once: a rebalance or a restart delivered some again
+        print(f"  {name}: {picked - expected} start messages were delivered again", file=sys.stderr)
     latencies = [x * 1000.0 for x in data["latencies"]]
     return RunResult(
         name=name,

@@ -20,6 +20,8 @@ class Reporter:
         self.progress_path = Path(f"{result_path}.progress")
         self.expected = expected
         self.completed = 0
+        #: Start messages picked up: more than expected means some were delivered again.
+        self.picked = 0
         self.transitions = 0
         self.first_start: float | None = None
         self.first_cpu = 0.0
@@ -28,7 +30,8 @@ class Reporter:
         self._last_progress = 0.0
 
     def started(self) -> None:
-        """Call when the first start message is picked up."""
+        """Call when a start message is picked up."""
+        self.picked += 1
         if self.first_start is None:
             self.first_start = time.time()
             self.first_cpu = time.process_time()
@@ -50,6 +53,7 @@ class Reporter:
         """Write the result file atomically."""
         result = {
             "completed": self.completed,
+            "picked": self.picked,
             "transitions": self.transitions,
             "first_start": self.first_start,
             "last_done": self.last_done,

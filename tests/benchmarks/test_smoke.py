@@ -27,19 +27,26 @@ def test_chain10_smoke_run_reports_the_engine_and_the_floor(dev_broker: DevBroke
     assert re.search(r"^\| chain10 \|.*\| \d+\.\d\d \|$", done.stdout, re.M), done.stdout
 
 
-def test_readme_pattern_smoke_run_reports_its_ratio(dev_broker: DevBroker) -> None:
+def test_readme_pattern_smoke_run_reports_its_ratio_over_repeats(dev_broker: DevBroker) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "run", "chain10-readme", "--workflows", "20"]
-        + ["--broker", dev_broker.url],
+        + ["--repeat", "2", "--broker", dev_broker.url],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=240,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert re.search(r"^\| chain10-readme \| 20 \|.*\| \d+\.\d\d \|$", done.stdout, re.M), (
-        done.stdout
+    rows = re.findall(r"^\| chain10-readme \| 20 \|.*\| (\d+\.\d\d) \|$", done.stdout, re.M)
+    assert len(rows) == 2, done.stdout
+    summary = re.search(
+        r"^chain10-readme: x floor median (\d+\.\d\d) over 2 runs \(min (\S+), max (\S+)\)$",
+        done.stdout,
+        re.M,
     )
+    assert summary, done.stdout
+    low, high = sorted(float(r) for r in rows)
+    assert float(summary[2]) == low and float(summary[3]) == high, done.stdout
 
 
 def test_scale_smoke_run_fills_lists_restarts_and_recovers(dev_broker: DevBroker) -> None:
