@@ -21,7 +21,6 @@ import contextvars
 import json
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
@@ -32,6 +31,7 @@ from dagger.core.records import Trigger
 from dagger.core.transitions import is_terminal
 from dagger.engine import operations
 from dagger.runtime._deferred import DeferredCreations
+from dagger.runtime._homes import Homes
 from dagger.runtime._listing import Listing
 from dagger.runtime._partitioner import partition_for
 from dagger.runtime._workflow_cache import DEFAULT_CACHE_SIZE, WorkflowCache
@@ -53,8 +53,6 @@ Publish = Callable[[Any, bytes], Awaitable[None]]
 Callback = Callable[[WorkflowNode], Awaitable[Any]]
 TriggerHook = Callable[[int, str, str, float], None]
 _Pending = Callable[[int], None]
-
-_HOMES_CACHE = 200_000
 
 
 def trigger_key(workflow_id: Any, task_id: Any) -> str:
@@ -114,7 +112,8 @@ class FaustRuntime(WorkflowRuntime):
         self._on_trigger_removed = on_trigger_removed
         self.delete_workflow_on_complete = delete_workflow_on_complete
         self._clock = clock
-        self._homes: OrderedDict[str, int] = OrderedDict()
+        #: Where each workflow is stored (``_homes``).
+        self.homes = Homes(kv)
         self._pending: dict[str, list[_Pending]] = {}
         #: Decoded workflows between steps (``_workflow_cache``).
         self.cache = WorkflowCache(cache_size)
@@ -138,32 +137,17 @@ class FaustRuntime(WorkflowRuntime):
         owned = self._owned()
         return owned is None or partition in owned
 
-    def _remember(self, workflow_id: str, partition: int) -> None:
-        self._homes[workflow_id] = partition
-        self._homes.move_to_end(workflow_id)
-        if len(self._homes) > _HOMES_CACHE:
-            self._homes.popitem(last=False)
-
     def forget_partitions(self, kept: set[int] | None) -> None:
         """Drop cached homes outside ``kept`` (after a rebalance)."""
         if kept is None:
             return
-        for workflow_id in [w for w, p in self._homes.items() if p not in kept]:
-            del self._homes[workflow_id]
+        self.homes.keep_only(kept)
         self.cache.keep_only(kept)
         self.listing.assigned(kept)
 
     def home_of(self, workflow_id: UUID | str) -> int | None:
         """The home partition of a stored workflow, if this worker holds it."""
-        wid = str(workflow_id)
-        home = self._homes.get(wid)
-        if home is not None:
-            return home
-        found = self.kv.find(wid)
-        if found is None:
-            return None
-        self._remember(wid, found[0])
-        return found[0]
+        return self.homes.home_of(str(workflow_id))
 
     def choose_home(self, workflow: WorkflowNode) -> int:
         """Where a new workflow lives: the message's partition, its key's, or an owned one."""
@@ -194,14 +178,13 @@ class FaustRuntime(WorkflowRuntime):
         wid = str(workflow_id)
         if wid in self._deferred:
             await self._deferred.flush(wid)
-        home = self._homes.get(wid)
+        home = self.homes.get(wid)
         raw = self.kv.get(wid, home) if home is not None and self.owns(home) else None
         if raw is None:
-            found = self.kv.find(wid)
+            found = self.homes.find(wid)
             if found is None:
                 return None
-            home, raw = found
-            self._remember(wid, home)
+            raw = found[1]
         cached = self.cache.take(wid, raw)
         if cached is not None:
             return cached
@@ -244,7 +227,7 @@ class FaustRuntime(WorkflowRuntime):
             write(home)
         self.kv.put(wid, raw, home)
         self.observer.store_saved(time.perf_counter() - began)
-        self._remember(wid, home)
+        self.homes.remember(wid, home)
         if is_terminal(workflow):  # an ended workflow is rarely loaded again
             self.cache.discard(wid)
         else:
@@ -279,7 +262,7 @@ class FaustRuntime(WorkflowRuntime):
         # known and owned here), and the workflow no longer records them.
         await unindex_all(self, workflow)
         self.kv.delete(wid, home)
-        self._homes.pop(wid, None)
+        self.homes.forget(wid)
         self.cache.discard(wid)
         self.listing.deleted(home, wid)
 
@@ -368,7 +351,7 @@ class FaustRuntime(WorkflowRuntime):
         """Entries under a value on a topic, across every owned partition."""
         pairs: list[tuple[UUID, UUID]] = []
         for partition, workflow_id, task_id in self.index.lookup(str(key_value), topic):
-            self._remember(str(workflow_id), partition)
+            self.homes.remember(str(workflow_id), partition)
             pairs.append((workflow_id, task_id))
         return pairs
 

@@ -41,7 +41,7 @@ async def fire(
     if float(trigger.trigger_time) > now:
         # Rescheduled since this entry was queued: queue the stored time instead.
         return float(trigger.trigger_time)
-    runtime._remember(workflow_id, partition)
+    runtime.homes.remember(workflow_id, partition)
     try:
         async with LockedSession(runtime, ctx.locks) as session:
             await session.hold(workflow_id)
