@@ -167,8 +167,16 @@ async def start_created(
             return
     if repartition:
         await runtime.send_for_creation(key, workflow)
-    else:
+        return
+    # Outside the engine's steps (a user's agent) the runtime may offer the workflow's lock
+    # (``exclusive``, optional): a replayed creation must not run in the middle of a step
+    # on the same workflow. Inside a step the runtime is already the step's session.
+    exclusive = getattr(runtime, "exclusive", None)
+    if exclusive is None:
         await store_and_create(runtime, workflow)
+        return
+    async with exclusive(workflow.id) as session:
+        await store_and_create(session, workflow)
 
 
 @step

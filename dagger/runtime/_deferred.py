@@ -33,7 +33,9 @@ from faust import current_event
 
 logger = logging.getLogger("dagger.runtime")
 
-Store = Callable[[Any], Awaitable[None]]
+#: Stores a workflow: ``alone`` when it runs on its own (at the next turn), so it may take
+#: the workflow's lock; not when a load flushes it, which may hold a lock already.
+Store = Callable[[Any, bool], Awaitable[None]]
 
 
 def _hold_current_message() -> Any:
@@ -81,16 +83,17 @@ class DeferredCreations:
 
     def _due(self, workflow_id: str) -> None:
         if workflow_id in self._waiting:
-            asyncio.ensure_future(self.flush(workflow_id))
+            asyncio.ensure_future(self.flush(workflow_id, alone=True))
 
-    async def flush(self, workflow_id: str) -> None:
-        """Run the deferred save of a workflow now (no-op when it was claimed or stored)."""
+    async def flush(self, workflow_id: str, *, alone: bool = False) -> None:
+        """Run the deferred save of a workflow now (no-op when it was claimed or stored);
+        ``alone``: on its own, not inside a load."""
         waiting = self._waiting.pop(workflow_id, None)
         if waiting is None:
             return
         workflow, event = waiting
         try:
-            await self._store(workflow)
+            await self._store(workflow, alone)
         except Exception:
             logger.exception(
                 "storing workflow %s (%s), created without submit_task, failed",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import OrderedDict
 
 from dagger.store._tables import PartitionedTable
@@ -16,17 +15,20 @@ class Homes:
     """The home partition of each workflow: remembered as saves and lookups learn it, else
     found by a scan of the owned partitions of the workflow table.
 
-    A scan that finds nothing is remembered until the event loop's next turn: a new
-    workflow's ownership check, admission, index writes and first save, all in one turn,
-    scan once. Nothing else runs within the turn, so no rebalance or restore can have put
-    the workflow here meanwhile, and its save remembers its home, which is read first.
+    A scan that finds nothing is trusted by the task that made it until that task next
+    yields to the event loop: a new workflow's ownership check, admission, index writes and
+    first save, one uninterrupted run of the step, scan once. Nothing else runs in between,
+    so no rebalance or changelog restore can have put the workflow here meanwhile, and its
+    save remembers its home, which is read first. Other tasks, and the same task after it
+    yields, scan again.
     """
 
     def __init__(self, kv: PartitionedTable, remembered: int = HOMES_REMEMBERED) -> None:
         self.kv = kv
         self._remembered = remembered
         self._homes: OrderedDict[str, int] = OrderedDict()
-        self._absent: str | None = None
+        #: The id a scan did not find, and the task that scanned.
+        self._absent: tuple[str, object] | None = None
 
     def get(self, workflow_id: str) -> int | None:
         """The remembered home (no scan)."""
@@ -59,18 +61,27 @@ class Homes:
     def find(self, workflow_id: str) -> tuple[int, bytes] | None:
         """``(partition, record)`` from a scan of the owned partitions (its home is
         remembered), or ``None``."""
-        if workflow_id == self._absent:
+        absent = self._absent
+        if absent is not None and absent[0] == workflow_id and absent[1] is _current_task():
             return None
         found = self.kv.find(workflow_id)
         if found is not None:
             self.remember(workflow_id, found[0])
             return found
-        with contextlib.suppress(RuntimeError):  # no running loop: nothing remembered
-            loop = asyncio.get_running_loop()
+        task = _current_task()
+        if task is not None:
+            # Dropped at the loop's next iteration, before the task can run again.
             if self._absent is None:
-                loop.call_soon(self._forget_absent)
-            self._absent = workflow_id
+                asyncio.get_running_loop().call_soon(self._forget_absent)
+            self._absent = (workflow_id, task)
         return None
 
     def _forget_absent(self) -> None:
         self._absent = None
+
+
+def _current_task() -> object | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop
+        return None

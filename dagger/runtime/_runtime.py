@@ -17,11 +17,12 @@ owner would not recover it.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +34,7 @@ from dagger.engine import operations
 from dagger.runtime._deferred import DeferredCreations
 from dagger.runtime._homes import Homes
 from dagger.runtime._listing import Listing
+from dagger.runtime._locks import LockedSession, StripedLocks
 from dagger.runtime._partitioner import partition_for
 from dagger.runtime._workflow_cache import DEFAULT_CACHE_SIZE, WorkflowCache
 from dagger.store._index import CorrelationIndex
@@ -80,6 +82,8 @@ class FaustRuntime(WorkflowRuntime):
         on_trigger_removed: told about each trigger removed, or ``None``.
         chunk_size: correlation chunk size (``max_correletable_keys_in_values``).
         delete_workflow_on_complete: ended workflows are deleted, never written again.
+        locks: the per-workflow locks the engine's steps hold (the engine's); a creation
+            outside any step holds them too (:meth:`exclusive`).
     """
 
     def __init__(
@@ -99,6 +103,7 @@ class FaustRuntime(WorkflowRuntime):
         delete_workflow_on_complete: bool = False,
         clock: Callable[[], float] = time.time,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        locks: StripedLocks | None = None,
     ) -> None:
         self.kv = kv
         self.triggers = triggers
@@ -120,6 +125,7 @@ class FaustRuntime(WorkflowRuntime):
         #: Workflow summaries for listing (``_listing``).
         self.listing = Listing(kv)
         self._deferred = DeferredCreations(self._store_created)
+        self.locks = StripedLocks() if locks is None else locks
 
     def now(self) -> float:
         """Wall-clock time, epoch seconds."""
@@ -285,8 +291,23 @@ class FaustRuntime(WorkflowRuntime):
         """Take back a workflow whose first save is deferred (its submit saves it)."""
         return self._deferred.claim(workflow)
 
-    async def _store_created(self, workflow: Any) -> None:
-        await operations.store_and_create(self, workflow)
+    async def _store_created(self, workflow: Any, alone: bool) -> None:
+        if not alone:  # flushed by a load, which may run under a lock already
+            await operations.store_and_create(self, workflow)
+            return
+        async with self.exclusive(workflow.id) as session:
+            await operations.store_and_create(session, workflow)
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, workflow_id: UUID | str) -> AsyncIterator[LockedSession]:
+        """This runtime holding one workflow's lock, for a creation outside the engine's
+        steps (a user's agent calling ``create_instance(repartition=False)``): it waits for
+        a step on the same workflow to end instead of running in the middle of it, where it
+        would see the workflow as stored before that step and write back index entries the
+        step removed."""
+        async with LockedSession(self, self.locks) as session:
+            await session.hold(workflow_id)
+            yield session
 
     # -- triggers ---------------------------------------------------------------------
     async def save_trigger(self, trigger: Trigger) -> None:

@@ -76,6 +76,7 @@ def make_runtime(engine: Any, store: IStore) -> FaustRuntime:
         callbacks=engine.task_update_callbacks,
         chunk_size=engine.max_correletable_keys_in_values,
         delete_workflow_on_complete=engine.delete_workflow_on_complete,
+        locks=engine.locks,
     )
     runtime.listing.pages_per_second = engine.web_list_rate
     return runtime

@@ -30,13 +30,16 @@ class GatedStore:
     def __init__(self, fails: bool = False) -> None:
         self.gate = asyncio.Event()
         self.stored: list[Any] = []
+        #: Whether each save ran on its own (it may take the workflow's lock) or in a load.
+        self.alone: list[bool] = []
         self.fails = fails
 
-    async def __call__(self, workflow: Any) -> None:
+    async def __call__(self, workflow: Any, alone: bool) -> None:
         await self.gate.wait()
         if self.fails:
             raise RuntimeError("disk full")
         self.stored.append(workflow)
+        self.alone.append(alone)
 
 
 @pytest.fixture
@@ -62,6 +65,18 @@ async def test_the_offset_is_not_committable_until_the_deferred_save_has_run(eve
     store.gate.set()
     await async_wait_until(lambda: event.message.acked, timeout=2)
     assert [w.id for w in store.stored] == ["w1"]
+    assert store.alone == [True]  # at the next turn, on its own
+
+
+async def test_a_save_flushed_by_a_load_is_not_alone() -> None:
+    store = GatedStore()
+    store.gate.set()
+    deferred = DeferredCreations(store)
+    deferred.defer(_workflow("w5"))
+    await deferred.flush("w5")  # what a load of the workflow does first
+    assert store.alone == [False]
+    await asyncio.sleep(0)  # the due callback finds nothing left to save
+    assert [w.id for w in store.stored] == ["w5"]
 
 
 async def test_a_claim_by_submit_releases_the_message_at_once(event: Event) -> None:

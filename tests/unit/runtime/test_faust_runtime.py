@@ -149,3 +149,57 @@ async def test_a_sleeping_scheduler_wakes_for_an_earlier_trigger() -> None:
     finally:
         runner.cancel()
     assert fired == ["now"]
+
+
+async def test_a_replayed_creation_waits_for_a_step_on_the_same_workflow() -> None:
+    # A user's agent handles a start message again (at-least-once) while a listener step on
+    # the same workflow is awaiting its update's send, between removing the listener's
+    # index entry and writing the COMPLETED record. Run then, the replay would see the
+    # workflow still waiting and index its listener again, for good.
+    from dagger.engine._dispatch import deliver_listener_message
+    from dagger.runtime._locks import LockedSession
+    from dagger.tasks.task import ITemplateDAGInstance
+    from tests.unit.tasks.flows import Flow, OrderListener, make
+
+    sending, gate = asyncio.Event(), asyncio.Event()
+    gate.set()
+
+    async def publish(key: Any, body: bytes) -> None:
+        sending.set()
+        await gate.wait()
+
+    runtime, _ = _runtime(owned={0, 1, 2, 3})
+    runtime._publish = publish
+    flow = Flow(order_id="o-9")
+    flow.process("p", make(OrderListener, "wait", topic="ready"))
+    replay = ITemplateDAGInstance.loads(flow.wf.dumps())
+    await operations.start_created(runtime, flow.wf, repartition=False, submit=True)
+    assert len(await runtime.lookup_listeners("o-9", "ready")) == 1
+
+    gate.clear()
+    sending.clear()
+
+    async def listener_step() -> int:
+        async with LockedSession(runtime, runtime.locks) as session:
+            delivery = await deliver_listener_message(
+                session, "ready", [OrderListener], {"order_id": "o-9"}
+            )
+            return delivery.processed
+
+    step = asyncio.create_task(listener_step())
+    await asyncio.wait_for(sending.wait(), timeout=2)  # suspended inside its save
+
+    async def replayed_start() -> None:
+        await operations.start_created(runtime, replay, repartition=False, submit=True)
+
+    replayed = asyncio.create_task(replayed_start())
+    for _ in range(10):  # turns of the loop: the replay must not get past the lock
+        await asyncio.sleep(0)
+    assert not replayed.done()
+
+    gate.set()
+    assert await step == 1
+    await replayed
+    assert await runtime.lookup_listeners("o-9", "ready") == []
+    stored = await runtime.load_workflow(flow.wf.id)
+    assert stored is not None and stored.status.code == "COMPLETED"
