@@ -23,6 +23,8 @@ class StripedLocks:
     def __init__(self, size: int = LOCK_STRIPE_SIZE) -> None:
         self.size = size
         self._locks: list[asyncio.Lock] | None = None
+        #: The tasks holding one of these locks through a session (at most one each).
+        self._holders: set[asyncio.Task[Any]] = set()
 
     def index(self, workflow_id: UUID | str) -> int:
         """The stripe of a workflow id (stable across processes)."""
@@ -33,6 +35,14 @@ class StripedLocks:
         if self._locks is None:
             self._locks = [asyncio.Lock() for _ in range(self.size)]
         return self._locks[self.index(workflow_id)]
+
+    def held_by_this_task(self) -> bool:
+        """Whether the running task holds one of these locks (a step under way in it)."""
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no running loop
+            return False
+        return task in self._holders
 
 
 class LockedSession(WorkflowRuntime):
@@ -50,6 +60,7 @@ class LockedSession(WorkflowRuntime):
         self.default_retry_policy = inner.default_retry_policy
         self.observer = inner.observer
         self._held: asyncio.Lock | None = None
+        self._holder: asyncio.Task[Any] | None = None
 
     async def __aenter__(self) -> LockedSession:
         return self
@@ -65,11 +76,17 @@ class LockedSession(WorkflowRuntime):
         self.release()
         await lock.acquire()
         self._held = lock
+        self._holder = asyncio.current_task()
+        if self._holder is not None:
+            self.locks._holders.add(self._holder)
 
     def release(self) -> None:
         """Release the held lock, if any."""
         if self._held is not None:
             held, self._held = self._held, None
+            if self._holder is not None:
+                self.locks._holders.discard(self._holder)
+                self._holder = None
             held.release()
 
     def now(self) -> float:

@@ -299,12 +299,19 @@ class FaustRuntime(WorkflowRuntime):
             await operations.store_and_create(session, workflow)
 
     @contextlib.asynccontextmanager
-    async def exclusive(self, workflow_id: UUID | str) -> AsyncIterator[LockedSession]:
+    async def exclusive(self, workflow_id: UUID | str) -> AsyncIterator[WorkflowRuntime]:
         """This runtime holding one workflow's lock, for a creation outside the engine's
         steps (a user's agent calling ``create_instance(repartition=False)``): it waits for
         a step on the same workflow to end instead of running in the middle of it, where it
         would see the workflow as stored before that step and write back index entries the
-        step removed."""
+        step removed.
+
+        A task holding a lock already (user code in a step, calling ``engine.submit``) does
+        not wait for another: a task holds at most one lock, so no two tasks wait on each
+        other, and the stripe it would wait for may be the one it holds."""
+        if self.locks.held_by_this_task():
+            yield self
+            return
         async with LockedSession(self, self.locks) as session:
             await session.hold(workflow_id)
             yield session

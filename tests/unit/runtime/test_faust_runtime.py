@@ -203,3 +203,29 @@ async def test_a_replayed_creation_waits_for_a_step_on_the_same_workflow() -> No
     assert await runtime.lookup_listeners("o-9", "ready") == []
     stored = await runtime.load_workflow(flow.wf.id)
     assert stored is not None and stored.status.code == "COMPLETED"
+
+
+async def test_a_start_from_inside_a_step_does_not_wait_for_a_lock() -> None:
+    # User code in a step on workflow A starts workflow B here (``engine.submit(b,
+    # repartition=False)``). The step's task holds A's lock; with one stripe B's lock is the
+    # same one, so waiting for it would wait forever. A task holding a lock takes no other.
+    from dagger.runtime._locks import LockedSession, StripedLocks
+    from tests.unit.tasks.flows import Flow, Step, make
+
+    runtime, _ = _runtime(owned={0, 1, 2, 3})
+    runtime.locks = StripedLocks(size=1)
+    a, b = Flow(order_id="o-a"), Flow(order_id="o-b")
+    a.process("p", make(Step, "a"))
+    b.process("p", make(Step, "b"))
+    await operations.start_created(runtime, a.wf, repartition=False, submit=True)
+
+    async def step_on_a_that_starts_b() -> None:
+        async with LockedSession(runtime, runtime.locks) as session:
+            await session.load_workflow(a.wf.id)  # holds A's lock, as a step does
+            assert runtime.locks.held_by_this_task()
+            await operations.start_created(runtime, b.wf, repartition=False, submit=True)
+        assert not runtime.locks.held_by_this_task()
+
+    await asyncio.wait_for(step_on_a_that_starts_b(), timeout=5)
+    started = await runtime.load_workflow(b.wf.id)
+    assert started is not None and started.status.code == "COMPLETED"
