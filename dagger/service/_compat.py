@@ -53,9 +53,11 @@ class DaggerCompat:
 
     # -- persistence -------------------------------------------------------------------
     async def _store_and_create_task(self, task: Any) -> None:
-        """Start a workflow if SUBMITTED, then save it (other tasks are ignored)."""
+        """Start a workflow if SUBMITTED, then save it (other tasks are ignored); under the
+        workflow's lock when called outside the engine's steps, like ``create_instance``."""
         if isinstance(task, ITemplateDAGInstance):
-            await operations.store_and_create(self.runtime, task)
+            async with self.runtime.exclusive(task.id) as runtime:
+                await operations.store_and_create(runtime, task)
 
     async def _update_instance(self, task: Any) -> None:
         """Save a workflow (with its correlation index brought up to date)."""

@@ -6,6 +6,7 @@ triggers (``IStore.get_trigger``) and the correlation index (the runtime's looku
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -54,6 +55,34 @@ async def test_store_and_create_task_starts_a_submitted_workflow_and_stores_it(
     done = await stored(engine, flow.wf.id)
     assert done.status.code == "COMPLETED"
     assert done.runtime_parameters["trace"] == ["a", "b"]
+
+
+async def test_store_and_create_task_waits_for_a_step_holding_the_workflow(
+    engine: Dagger,
+) -> None:
+    from dagger.runtime._locks import LockedSession
+
+    flow = Flow(order_id="o-1")
+    flow.process("p", make(Step, "a"))
+    step_ends = asyncio.Event()
+
+    async def a_step_on_the_workflow() -> None:
+        async with LockedSession(engine.runtime, engine.locks) as session:
+            await session.hold(flow.wf.id)
+            await step_ends.wait()
+
+    step = asyncio.create_task(a_step_on_the_workflow())
+    await asyncio.sleep(0)  # the step takes the lock
+    started = asyncio.create_task(engine._store_and_create_task(flow.submitted()))
+    for _ in range(10):  # turns of the loop: the start must not get past the lock
+        await asyncio.sleep(0)
+    assert not started.done()
+    assert await engine.get_instance(flow.wf.id, log=False) is None
+
+    step_ends.set()
+    await step
+    await started
+    assert (await stored(engine, flow.wf.id)).status.code == "COMPLETED"
 
 
 async def test_store_and_create_task_stores_a_workflow_not_submitted_without_starting_it(
