@@ -44,6 +44,7 @@ __all__ = [
     "skip_to",
     "start_created",
     "store_and_create",
+    "store_and_create_exclusively",
     "submit",
 ]
 
@@ -167,16 +168,22 @@ async def start_created(
             return
     if repartition:
         await runtime.send_for_creation(key, workflow)
-        return
-    # Outside the engine's steps (a user's agent) the runtime may offer the workflow's lock
-    # (``exclusive``, optional): a replayed creation must not run in the middle of a step
-    # on the same workflow. Inside a step the runtime is already the step's session.
-    exclusive = getattr(runtime, "exclusive", None)
+    else:
+        await store_and_create_exclusively(runtime, workflow)
+
+
+async def store_and_create_exclusively(
+    runtime: WorkflowRuntime, workflow: ITemplateDAGInstance[Any, Any]
+) -> None:
+    """:func:`store_and_create` holding the workflow's lock when the runtime offers one
+    (``exclusive``, optional): a start from outside the engine's steps (a user's agent, a
+    replay) must not run in the middle of a step on the same workflow."""
+    exclusive = getattr(runtime, "exclusive", None)  # not part of the port: optional
     if exclusive is None:
         await store_and_create(runtime, workflow)
         return
-    async with exclusive(workflow.id) as session:
-        await store_and_create(session, workflow)
+    async with exclusive(workflow.id) as held:
+        await store_and_create(held, workflow)
 
 
 @step

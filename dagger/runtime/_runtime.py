@@ -292,11 +292,10 @@ class FaustRuntime(WorkflowRuntime):
         return self._deferred.claim(workflow)
 
     async def _store_created(self, workflow: Any, alone: bool) -> None:
-        if not alone:  # flushed by a load, which may run under a lock already
+        if alone:
+            await operations.store_and_create_exclusively(self, workflow)
+        else:  # flushed by a load, which may run under a lock already
             await operations.store_and_create(self, workflow)
-            return
-        async with self.exclusive(workflow.id) as session:
-            await operations.store_and_create(session, workflow)
 
     @contextlib.asynccontextmanager
     async def exclusive(self, workflow_id: UUID | str) -> AsyncIterator[WorkflowRuntime]:

@@ -27,6 +27,9 @@ Labels = tuple[str, ...]
 class _Family:
     """One metric: its name, help text and label names; a series per label values."""
 
+    #: The Prometheus metric type.
+    kind = ""
+
     def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> None:
         self.name = name
         self.documentation = documentation
@@ -41,6 +44,8 @@ class _Family:
 
 class CounterFamily(_Family):
     """A counter per label values; an unlabelled one exists (at 0) from the start."""
+
+    kind = "counter"
 
     def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> None:
         super().__init__(name, documentation, labelnames)
@@ -65,18 +70,11 @@ class CounterFamily(_Family):
         return family
 
 
-class GaugeFamily(_Family):
-    """A gauge per label values, moved up and down."""
+class GaugeFamily(CounterFamily):
+    """A gauge per label values: a counter's numbers that also go down (``inc`` by a
+    negative amount), exposed without ``_total`` or ``_created``."""
 
-    def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> None:
-        super().__init__(name, documentation, labelnames)
-        self.values: dict[Labels, float] = {}
-        if not self.labelnames:
-            self.values[()] = 0.0
-
-    def inc(self, labels: Labels, amount: float = 1.0) -> None:
-        """Move the series of ``labels`` by ``amount`` (negative to lower it)."""
-        self.values[labels] = self.values.get(labels, 0.0) + amount
+    kind = "gauge"
 
     def metric(self) -> Metric:
         """A ``GaugeMetricFamily`` of every series."""
@@ -89,6 +87,8 @@ class GaugeFamily(_Family):
 class HistogramFamily(_Family):
     """A histogram per label values over fixed upper bounds (``+Inf`` added); an unlabelled
     one exists (empty) from the start."""
+
+    kind = "histogram"
 
     def __init__(
         self,
@@ -148,12 +148,4 @@ class Tallies(Collector):
 
     def describe(self) -> Iterable[Metric]:
         """The families' names (no samples), so the registry can check for clashes."""
-        return [
-            Metric(family.name, family.documentation, _kind(family)) for family in self._families
-        ]
-
-
-def _kind(family: _Family) -> str:
-    if isinstance(family, CounterFamily):
-        return "counter"
-    return "gauge" if isinstance(family, GaugeFamily) else "histogram"
+        return [Metric(family.name, family.documentation, family.kind) for family in self._families]

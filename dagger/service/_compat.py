@@ -56,8 +56,7 @@ class DaggerCompat:
         """Start a workflow if SUBMITTED, then save it (other tasks are ignored); under the
         workflow's lock when called outside the engine's steps, like ``create_instance``."""
         if isinstance(task, ITemplateDAGInstance):
-            async with self.runtime.exclusive(task.id) as runtime:
-                await operations.store_and_create(runtime, task)
+            await operations.store_and_create_exclusively(self.runtime, task)
 
     async def _update_instance(self, task: Any) -> None:
         """Save a workflow (with its correlation index brought up to date)."""
