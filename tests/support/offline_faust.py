@@ -1,7 +1,8 @@
 """The engine's faust-side parts without a broker, for unit tests: a faust app that never
 connects (:func:`offline_faust_app`), and a ``FaustRuntime`` over in-memory tables that owns
 every partition (:func:`memory_faust_runtime`), also seen as one without summaries
-(:class:`WithoutSummaries`)."""
+(:class:`WithoutSummaries`), and partition 0 assigned to an engine never started
+(:func:`own_partition_zero`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from faust.types import TP
 
 from dagger.core.context import set_runtime
 from dagger.runtime import FaustRuntime
@@ -80,3 +83,10 @@ def current(runtime: FaustRuntime) -> Iterator[FaustRuntime]:
         yield runtime
     finally:
         set_runtime(None)
+
+
+def own_partition_zero(engine: Any, monkeypatch: Any) -> None:
+    """Play the broker's part for an engine that is never started: assign it partition 0 of
+    its tasks topic (faust's assignor answers with that set for the test)."""
+    owned = {TP(engine.tasks_topic.get_topic_name(), 0)}
+    monkeypatch.setattr(engine.faust_app.assignor, "assigned_actives", lambda: owned)

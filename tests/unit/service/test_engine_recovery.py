@@ -4,46 +4,33 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from faust.types import TP
 
-from dagger.core.context import set_runtime
 from dagger.engine import operations
 from dagger.exceptions.exceptions import NothingToRetry, WorkflowNotFound
 from dagger.service.services import Dagger
 from dagger.web._views import RetryView, StopView
+from tests.support.offline_faust import own_partition_zero
 from tests.unit.tasks.flows import Flow, OrderListener, make, status
 from tests.unit.tasks.test_manual_recovery import BROKEN, Flaky
 
 
-def _engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **options: object) -> Dagger:
-    monkeypatch.setattr(Dagger, "app", Dagger.app)
-    built = Dagger(
-        broker="kafka://127.0.0.1:1",
-        datadir=str(tmp_path),
-        store="memory://",
-        application_name=f"recovery-{uuid.uuid4().hex[:8]}",
-        **options,  # type: ignore[arg-type]
-    )
-    owned = {TP(built.tasks_topic.get_topic_name(), 0)}
-    monkeypatch.setattr(built.faust_app.assignor, "assigned_actives", lambda: owned)
-    return built
-
-
 @pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dagger]:
+def engine(
+    offline_engine: Callable[..., Dagger], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Dagger]:
     """An engine with a web token, owning its one partition."""
     BROKEN.clear()
+    built = offline_engine(web_token="t0ken")
+    own_partition_zero(built, monkeypatch)
     try:
-        yield _engine(tmp_path, monkeypatch, web_token="t0ken")
+        yield built
     finally:
         BROKEN.clear()
-        set_runtime(None)
 
 
 async def test_retry_workflow_resumes_a_failed_workflow_to_completed(engine: Dagger) -> None:
@@ -90,10 +77,9 @@ async def test_stop_over_the_web_view_stops_a_waiting_workflow(engine: Dagger) -
 
 
 def test_token_options_are_checked_at_construction(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    offline_engine: Callable[..., Dagger],
 ) -> None:
     with pytest.raises(ValueError, match="web_token_for_reads=True needs a web_token"):
-        _engine(tmp_path, monkeypatch, web_token_for_reads=True)
-    plain = _engine(tmp_path, monkeypatch)
+        offline_engine(web_token_for_reads=True)
+    plain = offline_engine()
     assert (plain.web_token, plain.web_token_for_reads) == (None, False)
-    set_runtime(None)

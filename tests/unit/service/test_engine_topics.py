@@ -3,33 +3,17 @@ current engine's (issue 12: no class-level dict shared by every engine)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from dagger.core.context import set_runtime
 from dagger.service.services import Dagger
 
 
 @pytest.fixture
-def make_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Dagger]]:
+def make_engine(offline_engine: Callable[..., Dagger]) -> Callable[[], Dagger]:
     """Build engines on the in-memory store; ``Dagger.app`` is restored afterwards."""
-    monkeypatch.setattr(Dagger, "app", Dagger.app)
-
-    def build() -> Dagger:
-        return Dagger(
-            broker="kafka://127.0.0.1:1",
-            datadir=str(tmp_path / uuid.uuid4().hex[:6]),
-            store="memory://",
-            application_name=f"topics-{uuid.uuid4().hex[:8]}",
-        )
-
-    try:
-        yield build
-    finally:
-        set_runtime(None)
+    return offline_engine
 
 
 def test_topics_belong_to_each_engine_and_the_class_reads_the_current_one(

@@ -5,7 +5,7 @@ own defaults (docs/operations/kafka.md, "Throughput settings")."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import faust
@@ -29,17 +29,8 @@ THROUGHPUT_SETTINGS = (
 
 
 @pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dagger]:
-    monkeypatch.setattr(Dagger, "app", Dagger.app)
-    try:
-        yield Dagger(
-            broker="kafka://kafka-1.example:9092;kafka-2.example:9092",
-            datadir=str(tmp_path),
-            store="memory://",
-            application_name=f"kafka-{uuid.uuid4().hex[:8]}",
-        )
-    finally:
-        set_runtime(None)
+def engine(offline_engine: Callable[..., Dagger]) -> Dagger:
+    return offline_engine(broker="kafka://kafka-1.example:9092;kafka-2.example:9092")
 
 
 def test_an_engine_on_kafka_keeps_faust_s_batching_defaults(engine: Dagger) -> None:

@@ -3,33 +3,19 @@ read again only when faust replaces the assignment (at a rebalance), never stale
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from faust.assignor.client_assignment import ClientAssignment
 
-from dagger.core.context import set_runtime
 from dagger.service.services import Dagger
 
 
 @pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dagger]:
-    """An engine on the in-memory store, never started; ``Dagger.app`` is restored."""
-    monkeypatch.setattr(Dagger, "app", Dagger.app)
-    built = Dagger(
-        broker="kafka://127.0.0.1:1",
-        datadir=str(tmp_path),
-        store="memory://",
-        application_name=f"owned-{uuid.uuid4().hex[:8]}",
-        kafka_partitions=4,
-    )
-    try:
-        yield built
-    finally:
-        set_runtime(None)
+def engine(offline_engine: Callable[..., Dagger]) -> Dagger:
+    """An engine on the in-memory store with four partitions, never started."""
+    return offline_engine(kafka_partitions=4)
 
 
 def _assign(engine: Dagger, tasks: list[int], other: list[int]) -> None:

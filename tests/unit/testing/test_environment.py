@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from dagger.core.context import get_runtime, set_runtime
+from dagger.core.context import get_runtime
 from dagger.exceptions.exceptions import NothingToRetry
 from dagger.modeler.builder_helper import DAGBuilderHelper
 from dagger.service.services import Dagger
@@ -86,15 +85,9 @@ class Charge(ExecutorTask[str, str]):
 
 
 @pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dagger]:
+def engine(offline_engine: Callable[..., Dagger]) -> Iterator[Dagger]:
     """A service's engine with its templates registered, as in its own module."""
-    monkeypatch.setattr(Dagger, "app", Dagger.app)
-    app = Dagger(
-        broker="kafka://127.0.0.1:1",
-        datadir=str(tmp_path),
-        store="memory://",
-        application_name=f"env-{uuid.uuid4().hex[:8]}",
-    )
+    app = offline_engine()
     helper = DAGBuilderHelper(app)
 
     @Dagger.register_template("Shipping")
@@ -137,7 +130,6 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dagger]:
         yield app
     finally:
         FAILING.clear()
-        set_runtime(None)
 
 
 async def test_a_listener_workflow_runs_with_messages_recorded_and_delivered(
