@@ -8,6 +8,7 @@ from typing import Any
 
 import faust
 
+from dagger.runtime import _recovery_gate
 from dagger.runtime._headers import CommandHeadersTopic
 
 logger = logging.getLogger("dagger.runtime")
@@ -44,7 +45,8 @@ def create_faust_app(
     logging_config: dict[str, Any] | None,
     extra: dict[str, Any],
 ) -> faust.App:
-    """Create the faust app: engine defaults, then the caller's settings on top."""
+    """Create the faust app: engine defaults, then the caller's settings on top; stream
+    messages fetched while a recovery ends are not dropped (``_recovery_gate``)."""
     settings: dict[str, Any] = dict(ENGINE_DEFAULTS)
     settings.update(
         broker=broker,
@@ -59,7 +61,9 @@ def create_faust_app(
     settings.update(extra)
     # 0.2.6's README passes serializer="raw"; faust has no such setting.
     settings.pop("serializer", None)
-    return faust.App(application_name, **settings)
+    app = faust.App(application_name, **settings)
+    _recovery_gate.install(app)
+    return app
 
 
 def apply_logging_config(logging_config: dict[str, Any] | None) -> None:

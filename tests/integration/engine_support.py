@@ -20,7 +20,7 @@ from tests.support.waiting import async_wait_until
 from tests.support.worker import WorkerProcess
 
 APP = Path(__file__).parent / "apps" / "engine_app.py"
-TOPICS = ("tasks", "updates", "create", "a", "b", "cmd")
+TOPICS = ("tasks", "updates", "create", "a", "b", "cmd", "slow")
 
 
 class EngineSetup:

@@ -3,8 +3,11 @@
 Settings come from the environment (see ``tests/support/worker.py``): ``DAGGER_BROKER``,
 ``DAGGER_DATA_DIR``, ``DAGGER_WEB_PORT``, plus ``ENGINE_APP_ID``, ``ENGINE_PREFIX`` (topic
 name prefix), ``ENGINE_PARTITIONS``, ``ENGINE_WEB_TOKEN`` (optional: turns the web
-actions on) ``ENGINE_COMMIT_INTERVAL`` (seconds, faust's default 2.8) and ``ENGINE_UPDATES=off`` (no
-``task_update_topic``). Workflows are created by JSON messages on ``<prefix>-create``: ``{"template": ..., "id": ..., "repartition": bool, "params": {...}}``,
+actions on) ``ENGINE_COMMIT_INTERVAL`` (seconds, faust's default 2.8), ``ENGINE_UPDATES=off`` (no
+``task_update_topic``) and ``ENGINE_SLOW_SEEK`` (seconds added to faust's seek of the stream
+partitions to their committed offsets at the end of a recovery, as a slow broker would take).
+Workflows are created by JSON messages on ``<prefix>-create``: ``{"template": ..., "id": ...,
+"repartition": bool, "params": {...}}``,
 with an optional ``"pattern"``: ``"submit_task"`` (default: ``create_instance(...,
 submit_task=True)``), ``"create_then_submit"`` (``create_instance(..., repartition=R)`` then
 ``submit(instance, repartition=True)``). A request with ``"many": [{"id": ..., "params": {...}},
@@ -24,6 +27,7 @@ Templates (partition key ``order_id``):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
@@ -160,6 +164,32 @@ async def _create(request: dict[str, Any], workflow_id: str, params: dict[str, A
     created[0] += 1
 
 
+slow_topic = engine.create_topic(f"{PREFIX}-slow", value_serializer="json")
+#: The values the slow agent has finished with (``/test/stats``).
+slow_done: set[int] = set()
+
+
+@engine.faust_app.agent(slow_topic)
+async def slow_agent(stream: Any) -> None:
+    """Take ``{"n": int, "seconds": float}`` messages, each ``seconds`` long, so messages wait
+    in the agent's queue meanwhile."""
+    async for request in stream:
+        await asyncio.sleep(float(request.get("seconds", 0)))
+        slow_done.add(int(request["n"]))
+
+
+if os.environ.get("ENGINE_SLOW_SEEK"):
+    from faust.transport.consumer import Consumer
+
+    _seek_to_committed = Consumer.perform_seek
+
+    async def _slow_seek(self: Any) -> None:
+        await asyncio.sleep(float(os.environ["ENGINE_SLOW_SEEK"]))
+        await _seek_to_committed(self)
+
+    Consumer.perform_seek = _slow_seek  # type: ignore[method-assign]
+
+
 @engine.faust_app.page("/test/stats")
 async def stats(web: Any, request: Any) -> Any:
     """Introspection for the tests: owned partitions, index size, timer numbers."""
@@ -173,6 +203,7 @@ async def stats(web: Any, request: Any) -> Any:
             "max_lateness": engine.scheduler.max_lateness,
             "fired": engine.scheduler.fired,
             "created": created[0],
+            "slow_done": sorted(slow_done),
         }
     )
 
