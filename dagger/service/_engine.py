@@ -14,7 +14,7 @@ from dagger.core import context
 from dagger.core.retry import RetryPolicy, as_policy
 from dagger.engine import operations, recovery
 from dagger.exceptions.exceptions import TemplateDoesNotExist
-from dagger.runtime import _agents, _commit_flush, _startup
+from dagger.runtime import _agents, _commit_flush, _commit_guard, _startup
 from dagger.runtime._app import apply_logging_config, create_faust_app
 from dagger.runtime._broker_url import check_broker
 from dagger.runtime._listing import check_list_rate
@@ -224,10 +224,12 @@ class Dagger(DaggerCompat, mode.Service):
     # -- mode hooks -----------------------------------------------------------------------
     async def on_start(self) -> None:
         """Log the start-up line, make offset commits wait for the changelog records before
-        them (``_commit_flush``) and start the topics' partition-count check (the faust app
-        and the timer service are started next, as dependencies)."""
+        them (``_commit_flush``) and stop before a message still being processed
+        (``_commit_guard``), and start the topics' partition-count check (the faust app and
+        the timer service are started next, as dependencies)."""
         _startup.log_start(self)
         _commit_flush.install(self.faust_app.producer)
+        _commit_guard.install(self.faust_app.consumer)
         self.add_future(_startup.warn_on_partition_mismatch(self))
 
     async def on_started(self) -> None:
