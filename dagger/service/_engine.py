@@ -223,10 +223,10 @@ class Dagger(DaggerCompat, mode.Service):
 
     # -- mode hooks -----------------------------------------------------------------------
     async def on_start(self) -> None:
-        """Log the start-up line, make offset commits wait for the changelog records before
-        them (``_commit_flush``) and stop before a message still being processed
-        (``_commit_guard``), and start the topics' partition-count check (the faust app and
-        the timer service are started next, as dependencies)."""
+        """Log the start-up line; make offset commits wait for the changelog records before
+        them (``_commit_flush``) and stop before any message still being processed
+        (``_commit_guard``); start the topics' partition-count check. The faust app and the
+        timer service are started next, as dependencies."""
         _startup.log_start(self)
         _commit_flush.install(self.faust_app.producer)
         _commit_guard.install(self.faust_app.consumer)
