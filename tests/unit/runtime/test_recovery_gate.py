@@ -8,7 +8,8 @@ import asyncio
 
 import faust
 
-from dagger.runtime import _app, _recovery_gate
+from dagger.runtime import _recovery_gate
+from tests.support.offline_faust import offline_faust_app
 
 
 def _faust_app() -> faust.App:
@@ -41,16 +42,7 @@ async def test_without_the_gate_faust_keeps_delivering_at_the_end_of_a_recovery(
 
 
 async def test_the_engine_app_has_the_gate() -> None:
-    app = _app.create_faust_app(
-        "gate-engine",
-        broker="kafka://127.0.0.1:1",
-        store="memory://",
-        datadir=None,
-        package_name="gate",
-        kafka_partitions=1,
-        logging_config=None,
-        extra={},
-    )
+    app = offline_faust_app("gate-engine")
     app.flow_control.resume()
     await app.on_rebalance_complete.send()
     assert not app.flow_control.is_active()
